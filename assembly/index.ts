@@ -1,0 +1,7 @@
+// The condlab engine's exports: plain numbers and pointers only, so no binding glue is needed on the JS side.
+export { alloc, free, memLiveBytes, memLiveBlocks } from "./mem";
+export { axpy, scal, dot, nrm2, maxAbs, rowNorms, colNorms, firstNonFinite, transpose, copy } from "./blas1";
+export { gemm } from "./gemm/gemm";
+export {
+  RNG_STATE_BYTES, rngSeed, rngDerive, rngNextU32, rngNextUniform, rngNextNormal, rngFillNormal, rngFillUniform,
+} from "./rng/xoshiro256ss";

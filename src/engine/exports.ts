@@ -1,0 +1,38 @@
+/** The raw exports of build/condlab.wasm (assembly/index.ts). Pointers are byte offsets into `memory`. */
+export interface CondlabExports {
+  readonly memory: WebAssembly.Memory;
+  alloc(bytes: number): number;
+  free(ptr: number, bytes: number): void;
+  memLiveBytes(): number;
+  memLiveBlocks(): number;
+
+  axpy(n: number, alpha: number, x: number, y: number): void;
+  scal(n: number, alpha: number, x: number): void;
+  dot(n: number, x: number, y: number): number;
+  nrm2(n: number, x: number): number;
+  maxAbs(n: number, x: number): number;
+  rowNorms(a: number, m: number, n: number, out: number): void;
+  colNorms(a: number, m: number, n: number, out: number): void;
+  firstNonFinite(n: number, x: number): number;
+  transpose(a: number, m: number, n: number, out: number): void;
+  copy(n: number, x: number, y: number): void;
+
+  gemm(
+    transA: number, transB: number, m: number, n: number, k: number,
+    alpha: number, a: number, lda: number, b: number, ldb: number,
+    beta: number, c: number, ldc: number,
+  ): void;
+
+  svd(m: number, n: number, a: number, s: number, u: number, v: number, wantVectors: number, tol: number, maxSweeps: number): number;
+  svdLastResidual(): number;
+  svdLastSweeps(): number;
+
+  readonly RNG_STATE_BYTES: WebAssembly.Global;
+  rngSeed(state: number, keyLo: number, keyHi: number): void;
+  rngDerive(keyLo: number, keyHi: number, index: number, out: number): void;
+  rngNextU32(state: number): number;
+  rngNextUniform(state: number): number;
+  rngNextNormal(state: number): number;
+  rngFillNormal(state: number, out: number, n: number, mean: number, std: number): void;
+  rngFillUniform(state: number, out: number, n: number, lo: number, hi: number): void;
+}
