@@ -57,10 +57,24 @@ export function maxAbs(n: i32, x: usize): f64 {
   return m;
 }
 
+const TWO_600: f64 = 4.149515568880993e180; // 2^600
+
+function nrm2Tiny(n: i32, x: usize, m: f64): f64 {
+  const inv = 1.0 / (m * TWO_600);
+  let s = 0.0;
+  for (let i = 0; i < n; i++) {
+    const t = load<f64>(at(x, i)) * TWO_600 * inv;
+    s += t * t;
+  }
+  return m * Math.sqrt(s);
+}
+
 /** ‖x‖₂ without overflow or underflow. */
 export function nrm2(n: i32, x: usize): f64 {
   const m = maxAbs(n, x);
   if (m == 0.0 || !isFinite(m)) return m;
+  // 1/m overflows for subnormal m: lift such runs by an exact power of two first
+  if (m < 1e-290) return nrm2Tiny(n, x, m);
   const inv = f64x2.splat(1.0 / m);
   let acc0 = f64x2.splat(0), acc1 = f64x2.splat(0);
   let i = 0;

@@ -27,7 +27,6 @@ export function householderQrPivoted(g: usize, p: i32, q: i32, r: usize, tau: us
     store<f64>(norms + (<usize>j << 3), nj);
     store<f64>(exact + (<usize>j << 3), nj);
   }
-  memory.fill(r, 0, (<usize>p * <usize>p) << 3);
   const tol3z = Math.sqrt(f64.EPSILON);
 
   for (let j = 0; j < p; j++) {
@@ -49,6 +48,13 @@ export function householderQrPivoted(g: usize, p: i32, q: i32, r: usize, tau: us
     // reflector for x = G[j][j..q)
     const x = row(g, j, q) + (<usize>j << 3);
     const len = q - j;
+    // A column whose norm is in the subnormal range would give a β with only a few significant bits and a
+    // reflector that is no longer orthogonal; lift it by an exact power of two first (as LAPACK's dlarfg does).
+    let lifted = false;
+    if (len > 0 && nrm2(len, x) < 1e-290) {
+      scal(len, TWO_600, x);
+      lifted = true;
+    }
     const alpha = load<f64>(x);
     const xnorm = len > 1 ? nrm2(len - 1, x + 8) : 0.0;
     let t: f64 = 0.0;
@@ -58,8 +64,9 @@ export function householderQrPivoted(g: usize, p: i32, q: i32, r: usize, tau: us
       t = (beta - alpha) / beta;
       scal(len - 1, 1.0 / (alpha - beta), x + 8);
     }
+    if (lifted) beta /= TWO_600;
     store<f64>(tau + (<usize>j << 3), t);
-    store<f64>(r + ((<usize>j * <usize>p + <usize>j) << 3), beta);
+    store<f64>(x, beta); // R's diagonal lives in G (v_j[0] = 1 is implicit), so pivot swaps carry R along
 
     // apply H_j = I − τ v vᵀ to the remaining columns, then read off row j of R and downdate norms
     for (let i = j + 1; i < p; i++) {
@@ -71,7 +78,6 @@ export function householderQrPivoted(g: usize, p: i32, q: i32, r: usize, tau: us
         if (len > 1) axpy(len - 1, -tw, x + 8, y + 8);
       }
       const rji = load<f64>(y);
-      store<f64>(r + ((<usize>j * <usize>p + <usize>i) << 3), rji);
       // LAPACK dgeqp3-style downdate with recomputation when cancellation would make it inaccurate
       const ni = load<f64>(norms + (<usize>i << 3));
       if (ni != 0.0) {
@@ -87,6 +93,16 @@ export function householderQrPivoted(g: usize, p: i32, q: i32, r: usize, tau: us
         }
       }
     }
+  }
+  extractR(g, p, q, r);
+}
+
+/** Copies R out of G: R[j][i] = G[i][j] for i ≥ j (column i of R is row i of G, rotated by the reflectors). */
+function extractR(g: usize, p: i32, q: i32, r: usize): void {
+  memory.fill(r, 0, (<usize>p * <usize>p) << 3);
+  for (let i = 0; i < p; i++) {
+    const gi = row(g, i, q);
+    for (let j = 0; j <= i; j++) store<f64>(r + ((<usize>j * <usize>p + <usize>i) << 3), load<f64>(gi + (<usize>j << 3)));
   }
 }
 
@@ -137,6 +153,8 @@ export function swapF64(p: usize, a: i32, b: i32): void {
 }
 
 export { swapRows };
+
+const TWO_600: f64 = 4.149515568880993e180; // 2^600
 
 // @ts-ignore: decorator
 @inline function hypot(a: f64, b: f64): f64 {

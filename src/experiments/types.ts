@@ -1,0 +1,154 @@
+// The contract between experiments (what to compute) and the runner (how to schedule, store and summarise it).
+// An experiment is a pure function of (config, cell, trial): the runner may run cells in any order, in any worker,
+// and the results must be identical — that is what makes results independent of the worker count.
+import type { Engine } from '../engine/index.js';
+
+export type InitKind = 'gauss' | 'zeros' | 'xavier';
+export type TargetKind = 'heterogeneous' | 'lowrank' | 'blockdiag';
+export type PresetName = 'quick' | 'paper';
+
+/** Every knob an experiment reads. PROTOCOL.md's defaults live in `defaults.ts`; presets override some of them. */
+export interface RunConfig {
+  preset: PresetName;
+  /** Matrix dimensions d (Exp 1 sweeps several; the others use the first). */
+  dims: number[];
+  trials: number;
+  /** One epoch = one optimizer step on a fresh batch. */
+  epochs: number;
+  batch: number;
+  /** SGD learning rate. */
+  lr: number;
+  /** Adam learning rate (β = 0.9, 0.999, ε = 1e-8). */
+  adamLr: number;
+  /** Label noise std (ε ~ N(0, noise²)). */
+  noise: number;
+  init: InitKind;
+  /** Std of the Gaussian init of the single-layer model (absolute, the same at every d). */
+  initStd: number;
+  target: TargetKind;
+  /** Multiplies the target W*. */
+  targetScale: number;
+  /** Learnable multipliers train at lr × multLrFactor. */
+  multLrFactor: number;
+  specLambda: number;
+  specClip: number;
+  /** SVD correction every this many epochs, moving σ a fraction svdCorrRate toward σ*. */
+  svdCorrEvery: number;
+  svdCorrRate: number;
+  weightDecay: number;
+  /** Exp 8 grids. */
+  lrs: number[];
+  weightDecays: number[];
+  /** Exp 7 depths of the deep linear network. */
+  depths: number[];
+  /** Hidden width of the ReLU MLP (Exp 7). */
+  hidden: number;
+  /** Trial k uses base seed `seed + seedStride·k`. */
+  seed: number;
+  seedStride: number;
+  /** Record time series every this many epochs (Exp 3, 5, 9); 1 = every epoch. */
+  evalEvery: number;
+}
+
+export interface Divergence {
+  epoch: number;
+  reason: string;
+}
+
+/** One condition (method, dimension, lr …) of one trial. */
+export interface ConditionResult {
+  /** Set when the loss or weights became non-finite; metrics are then absent or partial and never averaged. */
+  diverged?: Divergence;
+  /** Scalar metrics, e.g. rowNormErr, kappaErr, overallErr. */
+  metrics: Record<string, number>;
+  /** Time series sampled at `seriesEpochs` (or per-index spectra); summarised element-wise across trials. */
+  series?: Record<string, number[]>;
+  seriesEpochs?: number[];
+}
+
+/** A cell's output: condition name → result. Conditions that share a trial's target and batches live in one cell. */
+export type CellResult = Record<string, ConditionResult>;
+
+export interface CellContext {
+  engine: Engine;
+  config: RunConfig;
+  cell: string;
+  trial: number;
+  /** Optional progress callback, fraction in [0, 1] of this cell's work. */
+  progress?: (fraction: number) => void;
+}
+
+export interface Experiment {
+  /** 'exp1' … 'exp9', 'curvature', … */
+  id: string;
+  title: string;
+  /** Where it is in the paper, e.g. '4.1'. */
+  paperSection: string;
+  description: string;
+  presets: Record<PresetName, Partial<RunConfig>>;
+  /**
+   * Independent units of work within one trial (e.g. one per dimension in Exp 1, one per lr in Exp 8, or ['all']).
+   * Their union over trials is the whole experiment.
+   */
+  cells(config: RunConfig): string[];
+  /** Relative cost of a cell (for ETA and scheduling); default 1. */
+  cellCost?(config: RunConfig, cell: string): number;
+  runCell(ctx: CellContext): CellResult;
+}
+
+// ---- Results JSON (results/<exp>.json). Everything except `timing` is a deterministic function of the config. ----
+
+export const RESULTS_SCHEMA_VERSION = 1;
+
+/** Across-trial summary of one scalar; diverged trials are excluded and counted. */
+export interface Summary {
+  mean: number;
+  /** Population std (ddof 0), as PROTOCOL.md says. */
+  std: number;
+  median: number;
+  q1: number;
+  q3: number;
+  /** Bootstrap 95% CI of the mean (percentile method, seeded so it is deterministic). */
+  ciLow: number;
+  ciHigh: number;
+  n: number;
+  nDiverged: number;
+}
+
+export interface SeriesSummary {
+  epochs: number[];
+  mean: number[];
+  std: number[];
+  median: number[];
+  q1: number[];
+  q3: number[];
+}
+
+export interface ConditionSummary {
+  n: number;
+  nDiverged: number;
+  metrics: Record<string, Summary>;
+  series?: Record<string, SeriesSummary>;
+}
+
+export interface TrialRecord {
+  trial: number;
+  cell: string;
+  seed: number;
+  result: CellResult;
+}
+
+export interface ExperimentResults {
+  schemaVersion: number;
+  experiment: string;
+  title: string;
+  paperSection: string;
+  engineVersion: string;
+  config: RunConfig;
+  /** Sorted by (trial, cell order) — never by completion order. */
+  trials: TrialRecord[];
+  /** condition name → summary, in the order the experiment produces conditions. */
+  summaries: Record<string, ConditionSummary>;
+  /** Wall-clock facts; excluded from determinism comparisons. */
+  timing: { wallMs: number; workers: number; startedAt: string; cellMs: Record<string, number> };
+}
