@@ -118,7 +118,8 @@ export function colNorms(a: usize, m: i32, n: i32, out: usize): void {
   memory.fill(acc, 0, <usize>n << 3);
   for (let j = 0; j < n; j++) {
     const mj = load<f64>(at(out, j));
-    store<f64>(at(inv, j), mj > 0.0 && isFinite(mj) ? 1.0 / mj : 0.0);
+    // 1/mj overflows for a subnormal-range column; those few take the lifted scalar path below
+    store<f64>(at(inv, j), mj >= 1e-290 && isFinite(mj) ? 1.0 / mj : 0.0);
   }
   for (let i = 0; i < m; i++) {
     const row = a + (<usize>i * <usize>n << 3);
@@ -134,7 +135,16 @@ export function colNorms(a: usize, m: i32, n: i32, out: usize): void {
   }
   for (let j = 0; j < n; j++) {
     const mj = load<f64>(at(out, j));
-    if (mj > 0.0 && isFinite(mj)) store<f64>(at(out, j), mj * Math.sqrt(load<f64>(at(acc, j))));
+    if (mj >= 1e-290 && isFinite(mj)) store<f64>(at(out, j), mj * Math.sqrt(load<f64>(at(acc, j))));
+    else if (mj > 0.0) {
+      const lift = 1.0 / (mj * TWO_600);
+      let sum = 0.0;
+      for (let i = 0; i < m; i++) {
+        const t = load<f64>(a + ((<usize>i * <usize>n + <usize>j) << 3)) * TWO_600 * lift;
+        sum += t * t;
+      }
+      store<f64>(at(out, j), mj * Math.sqrt(sum));
+    }
   }
   heap.free(acc);
   heap.free(inv);

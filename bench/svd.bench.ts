@@ -1,0 +1,124 @@
+// SVD time at n = 32…512: condlab (with and without vectors) against ml-matrix (JS) and numpy/LAPACK gesdd with one
+// thread, all on the same matrices in one run, plus σ_min relative accuracy on a graded matrix. Checksums (the
+// singular values) are compared across peers so a fast wrong kernel cannot win.
+import b from 'benny';
+import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
+import { Engine } from '../src/engine/index.js';
+import { numpySubprocess, type PeerStatus } from './peers.js';
+
+export interface SvdBenchRow {
+  n: number;
+  condlabMs: number;
+  condlabValuesMs: number;
+  condlabSweeps: number;
+  mlMatrixMs: number | null;
+  numpyMs: number | null;
+  numpyValuesMs: number | null;
+  /** max_i |σᵢ − σᵢ(numpy)| / σ₁ */
+  maxSigmaDiffVsNumpy: number | null;
+  maxSigmaDiffVsMlMatrix: number | null;
+}
+
+export interface SvdBenchResult {
+  sizes: number[];
+  rows: SvdBenchRow[];
+  graded: { n: number; decades: number; condlab: number; numpy: number | null; mlMatrix: number };
+  numpy: PeerStatus;
+}
+
+function medianOf(result: { details: { median: number } }): number {
+  return result.details.median * 1e3;
+}
+
+/** Benny's per-case result, run with a small time budget so the whole bench stays in minutes. */
+async function timeCases(name: string, cases: Record<string, () => void>, maxTime: number): Promise<Record<string, number>> {
+  const out: Record<string, number> = {};
+  const summary = await b.suite(
+    name,
+    ...Object.entries(cases).map(([k, fn]) => b.add(k, fn, { maxTime, minSamples: 3 })),
+    b.cycle(() => undefined),
+  );
+  for (const r of summary.results) out[r.name] = medianOf(r);
+  return out;
+}
+
+/** Rows σ₀ᵢ·vᵢᵀ in a signed-permuted order: σ(A) = σ₀ to a few ulps, spanning `decades` orders of magnitude. */
+function gradedMatrix(engine: Engine, n: number, decades: number): { a: Float64Array; sigma: number[] } {
+  return engine.scope(() => {
+    const g = engine.rng(2024).normalMatrix(n, n);
+    const { U: q } = engine.svd(g); // orthonormal
+    const qa = q!.toArray();
+    const sigma = Array.from({ length: n }, (_, i) => 10 ** (-(decades * i) / (n - 1)));
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      const row = (i * 7) % n; // a fixed permutation (7 is coprime with the sizes we use)
+      for (let j = 0; j < n; j++) a[row * n + j] = (i % 2 ? -1 : 1) * sigma[i] * qa[j * n + i];
+    }
+    return { a, sigma };
+  });
+}
+
+export async function runSvdBench(opts: { sizes?: number[]; maxTime?: number; quiet?: boolean } = {}): Promise<SvdBenchResult> {
+  const sizes = opts.sizes ?? [32, 64, 128, 256, 512];
+  const maxTime = opts.maxTime ?? 1.5;
+  const engine = await Engine.load();
+  const rows: SvdBenchRow[] = [];
+  const matrices = sizes.map((n) => engine.scope(() => engine.rng(7, n).normalMatrix(n, n).toArray()));
+  const graded = gradedMatrix(engine, 128, 12);
+  const np = numpySubprocess<{ cases: { n: number; vectors: boolean; medianMs: number; sigma: number[] }[]; graded: number[] }>(
+    'bench/numpy_svd.py',
+    {
+      reps: 15,
+      cases: sizes.flatMap((n, i) => [true, false].map((vectors) => ({ n, vectors, a: Array.from(matrices[i]) }))),
+      graded: [{ n: 128, a: Array.from(graded.a), sigma: graded.sigma }],
+    },
+  );
+
+  for (const [i, n] of sizes.entries()) {
+    const A = engine.matrix(n, n, matrices[i]);
+    const ml = new MlMatrix(n, n);
+    for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) ml.set(r, c, matrices[i][r * n + c]);
+    let sweeps = 0;
+    const cases: Record<string, () => void> = {
+      condlab: () => engine.scope(() => void (sweeps = engine.svd(A).sweeps)),
+      'condlab values only': () => engine.scope(() => void engine.svd(A, { vectors: false })),
+    };
+    const runMl = n <= 256; // ml-matrix at 512 takes tens of seconds per call
+    if (runMl) cases['ml-matrix'] = () => void new SingularValueDecomposition(ml);
+    const t = await timeCases(`svd n=${n}`, cases, n >= 256 ? maxTime * 2 : maxTime);
+    const ours = engine.scope(() => engine.svd(A, { vectors: false }).s.toArray());
+    const mlS = runMl ? new SingularValueDecomposition(ml, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal : null;
+    const npCase = np.ok ? np.value.cases.find((c) => c.n === n && c.vectors) : undefined;
+    const npValues = np.ok ? np.value.cases.find((c) => c.n === n && !c.vectors) : undefined;
+    const diff = (other: ArrayLike<number> | null | undefined) =>
+      other ? Math.max(...Array.from(ours, (x, k) => Math.abs(x - other[k]))) / ours[0] : null;
+    rows.push({
+      n,
+      condlabMs: t.condlab,
+      condlabValuesMs: t['condlab values only'],
+      condlabSweeps: sweeps,
+      mlMatrixMs: runMl ? t['ml-matrix'] : null,
+      numpyMs: npCase?.medianMs ?? null,
+      numpyValuesMs: npValues?.medianMs ?? null,
+      maxSigmaDiffVsNumpy: diff(npCase?.sigma),
+      maxSigmaDiffVsMlMatrix: diff(mlS),
+    });
+    A.free();
+    if (!opts.quiet) console.log(rows[rows.length - 1]);
+  }
+
+  const gA = engine.matrix(128, 128, graded.a);
+  const gS = engine.scope(() => engine.svd(gA, { vectors: false }).s.toArray());
+  gA.free();
+  const gMl = new SingularValueDecomposition(new MlMatrix(Array.from({ length: 128 }, (_, r) => Array.from(graded.a.subarray(r * 128, r * 128 + 128)))), {
+    computeLeftSingularVectors: false,
+    computeRightSingularVectors: false,
+  }).diagonal;
+  const rel = (x: number) => Math.abs(x - graded.sigma[127]) / graded.sigma[127];
+  return {
+    sizes,
+    rows,
+    graded: { n: 128, decades: 12, condlab: rel(gS[127]), numpy: np.ok ? np.value.graded[0] : null, mlMatrix: rel(Math.min(...gMl)) },
+    numpy: np.ok ? { ok: true, version: np.version } : { ok: false, reason: np.reason },
+  };
+}

@@ -1,0 +1,5 @@
+export * from './operator.js';
+export * from './lanczos.js';
+export * from './hutchinson.js';
+export * from './power.js';
+export { symmetricEigen } from './symmetric_eigen.js';

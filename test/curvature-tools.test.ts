@@ -1,0 +1,99 @@
+// Lanczos, power iteration, Hutchinson and the small eigensolver, against matrices with a known spectrum
+// H = Q·diag(λ)·Qᵀ built in the test (so the oracle is the construction itself, not another eigensolver).
+import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
+import { denseOperator, hutchinsonTrace, lanczos, powerIteration, symmetricEigen, checkVector } from '../src/curvature/index.js';
+import { orthonormal } from './helpers/arbitraries.js';
+import { dense, diag, matmul, transpose } from './helpers/dense.js';
+
+// distinct eigenvalues (gap ≥ 0.1): single-vector Lanczos finds each distinct eigenvalue once, so multiplicities
+// are tested separately below
+const spectrum = (n: number) =>
+  fc.uniqueArray(fc.integer({ min: -100, max: 100 }), { minLength: n, maxLength: n }).map((xs) => xs.map((x) => x / 10));
+
+function known(n: number) {
+  return fc.tuple(orthonormal(n), spectrum(n)).map(([q, lam]) => {
+    const h = matmul(matmul(q, diag(n, n, lam)), transpose(q));
+    // symmetrise the rounding so the operator is exactly symmetric
+    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) h.data[i * n + j] = h.data[j * n + i];
+    return { h, lam: [...lam].sort((a, b) => b - a) };
+  });
+}
+
+describe('curvature tools on known spectra', () => {
+  it('symmetricEigen recovers λ and orthonormal eigenvectors', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 16 }).chain(known), ({ h, lam }) => {
+        const n = h.rows;
+        const { values, vectors } = symmetricEigen(n, h.data);
+        const scale = Math.max(1, ...lam.map(Math.abs));
+        lam.forEach((l, i) => expect(Math.abs(values[i] - l)).toBeLessThanOrEqual(1e-12 * scale * n));
+        const V = dense(n, n, vectors);
+        const HV = matmul(h, V);
+        for (let i = 0; i < n; i++) for (let c = 0; c < n; c++) expect(Math.abs(HV.data[i * n + c] - values[c] * V.data[i * n + c])).toBeLessThanOrEqual(1e-11 * scale * n);
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('Lanczos finds the top-k eigenvalues and their vectors', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 3, max: 30 }).chain(known), fc.integer({ min: 1, max: 3 }), fc.nat(1000), ({ h, lam }, k, seed) => {
+        const n = h.rows;
+        const r = lanczos(denseOperator(n, h.data), { k: Math.min(k, n), seed, vectors: true, maxIter: n });
+        const scale = Math.max(1, ...lam.map(Math.abs));
+        expect(r.converged).toBe(true);
+        r.values.forEach((v, i) => expect(Math.abs(v - lam[i])).toBeLessThanOrEqual(1e-8 * scale));
+        const op = denseOperator(n, h.data);
+        const hy = new Float64Array(n);
+        r.vectors!.forEach((y, i) => {
+          op.apply(y, hy);
+          let res = 0;
+          for (let j = 0; j < n; j++) res = Math.max(res, Math.abs(hy[j] - r.values[i] * y[j]));
+          // a Ritz vector of a (near-)repeated eigenvalue is any vector of the cluster: check the residual only
+          expect(res).toBeLessThanOrEqual(1e-6 * scale);
+        });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('Lanczos restarts after a breakdown, so a repeated top eigenvalue is found with its multiplicity', () => {
+    const n = 12;
+    const q = fc.sample(orthonormal(n), { numRuns: 1, seed: 5 })[0];
+    const lam = [10, 10, 10, 0, 0, 0, 0, 0, -3, -3, 2, 2];
+    const h = matmul(matmul(q, diag(n, n, lam)), transpose(q));
+    const r = lanczos(denseOperator(n, h.data), { k: 4, seed: 1, maxIter: n });
+    expect(r.values.map((v) => Number(v.toFixed(9)))).toEqual([10, 10, 10, 2]);
+  });
+
+  it('power iteration finds the eigenvalue of largest magnitude when it is well separated', () => {
+    const n = 20;
+    const lam = Array.from({ length: n }, (_, i) => (i === 0 ? -8 : 4 * Math.cos(i)));
+    const q = fc.sample(orthonormal(n), { numRuns: 1, seed: 5 })[0];
+    const h = matmul(matmul(q, diag(n, n, lam)), transpose(q));
+    const r = powerIteration(denseOperator(n, h.data), { tol: 1e-12, maxIter: 5000, seed: 1 });
+    expect(r.converged).toBe(true);
+    expect(r.value).toBeCloseTo(-8, 8);
+  });
+
+  it('Hutchinson is exact for diagonal operators and within 4 standard errors otherwise', () => {
+    const d = [3, -1, 2, 0.5, 7];
+    const hd = diag(5, 5, d);
+    expect(hutchinsonTrace(denseOperator(5, hd.data), { maxProbes: 5 }).trace).toBeCloseTo(11.5, 12);
+    const n = 30;
+    const lam = Array.from({ length: n }, (_, i) => Math.sin(i) * 3);
+    const q = fc.sample(orthonormal(n), { numRuns: 1, seed: 9 })[0];
+    const h = matmul(matmul(q, diag(n, n, lam)), transpose(q));
+    const r = hutchinsonTrace(denseOperator(n, h.data), { maxProbes: 400, tol: 1e-9, seed: 3 });
+    const exact = lam.reduce((a, b) => a + b, 0);
+    expect(Math.abs(r.trace - exact)).toBeLessThanOrEqual(4 * r.stdError);
+  });
+
+  it('bad input: k larger than the size, wrong-length and non-finite directions', () => {
+    const op = denseOperator(2, [1, 0, 0, 1]);
+    expect(() => lanczos(op, { k: 3 })).toThrow(/k must be an integer from 1 to the operator size 2, got 3/);
+    expect(() => checkVector('direction', [1, 2, 3], 2)).toThrow(/direction has length 3; the operator acts on vectors of length 2/);
+    expect(() => checkVector('direction', [1, Number.NaN], 2)).toThrow(/direction\[1\] is NaN; directions must be finite/);
+  });
+});
