@@ -152,3 +152,16 @@ describe('small ops agree with plain TS', () => {
     );
   });
 });
+
+describe('loader', () => {
+  it('loadEngine works from the default path, from bytes and from a compiled module; ENGINE_VERSION matches package.json', async () => {
+    const { loadEngine, ENGINE_VERSION, defaultWasmUrl } = await import('../src/engine/index.js');
+    const { readFile } = await import('node:fs/promises');
+    const bytes = await readFile(defaultWasmUrl());
+    for (const e of [await loadEngine(), await loadEngine(bytes), await loadEngine(await WebAssembly.compile(bytes))]) {
+      expect(e.scope(() => e.singularValues(e.matrix(2, 2, [3, 0, 0, -4])).toArray())).toEqual(Float64Array.from([4, 3]));
+    }
+    const pkg = JSON.parse(await readFile(new URL('../package.json', import.meta.url), 'utf8'));
+    expect(ENGINE_VERSION).toBe(pkg.version);
+  });
+});

@@ -5,3 +5,9 @@ export { Rng, RNG_STATE_BYTES } from './rng.js';
 export { CondlabError } from './errors.js';
 export { defaultWasmUrl, type WasmSource } from './loader.js';
 export type { CondlabExports } from './exports.js';
+export { ENGINE_VERSION } from './version.js';
+
+import { Engine as EngineClass } from './engine.js';
+import type { WasmSource as Source } from './loader.js';
+/** Loads the engine: in Node from the bundled build/condlab.wasm, in the browser by fetch (or from `source`). */
+export const loadEngine = (source?: Source): Promise<EngineClass> => EngineClass.load(source);
