@@ -27,6 +27,12 @@ export interface CondlabExports {
   svdLastResidual(): number;
   svdLastSweeps(): number;
 
+  chainParamCount(layers: number, dims: number): number;
+  chainWorkspaceBytes(layers: number, dims: number, batch: number): number;
+  chainLoss(layers: number, dims: number, act: number, loss: number, w: number, x: number, y: number, batch: number, ws: number): number;
+  chainGradient(layers: number, dims: number, act: number, loss: number, w: number, x: number, y: number, batch: number, ws: number, grad: number): number;
+  chainHvp(layers: number, dims: number, act: number, loss: number, w: number, x: number, y: number, batch: number, ws: number, v: number, out: number, gaussNewton: number): number;
+
   readonly RNG_STATE_BYTES: WebAssembly.Global;
   rngSeed(state: number, keyLo: number, keyHi: number): void;
   rngDerive(keyLo: number, keyHi: number, index: number, out: number): void;
