@@ -1,0 +1,71 @@
+// `condlab inspect`: read a .safetensors or .npy weights file (checked before use) and summarise every matrix.
+import type { Engine } from '../engine/engine.js';
+import { CondlabError } from '../engine/errors.js';
+import { readNpy } from './npy.js';
+import { readSafetensorsHeader, readSafetensorsTensor } from './safetensors.js';
+import { analyseTensor, isSkipped, type InspectOptions, type MatrixReport, type Skipped } from './spectral.js';
+
+export interface InspectReport {
+  file: string;
+  format: 'safetensors' | 'npy';
+  matrices: MatrixReport[];
+  skipped: Skipped[];
+}
+
+/** Largest file accepted (the whole file is read into memory). */
+export const MAX_FILE_BYTES = 4 * 2 ** 30;
+
+export function detectFormat(bytes: Uint8Array, file: string): 'safetensors' | 'npy' {
+  if (bytes.length >= 6 && bytes[0] === 0x93 && bytes[1] === 0x4e && bytes[2] === 0x55) return 'npy';
+  if (file.endsWith('.safetensors')) return 'safetensors';
+  if (bytes.length >= 9 && bytes[8] === 0x7b /* '{' */) return 'safetensors';
+  throw new CondlabError(`${file}: neither a .npy file nor a safetensors file (by magic bytes or extension)`, 'bad-file');
+}
+
+export function inspectBytes(engine: Engine, bytes: Uint8Array, file: string, opts: InspectOptions = {}): InspectReport {
+  const format = detectFormat(bytes, file);
+  const results: (MatrixReport | Skipped)[] = [];
+  if (format === 'npy') {
+    results.push(analyseTensor(engine, readNpy(bytes, file.split(/[\\/]/).pop() ?? file), opts));
+  } else {
+    const { entries, dataStart } = readSafetensorsHeader(bytes, file);
+    for (const e of entries) {
+      if (e.shape.length < 2) {
+        results.push({ name: e.name, shape: e.shape, reason: `${e.shape.length}-D tensor (only matrices are analysed)` });
+        continue;
+      }
+      results.push(analyseTensor(engine, readSafetensorsTensor(bytes, dataStart, e), opts));
+    }
+  }
+  return {
+    file,
+    format,
+    matrices: results.filter((r): r is MatrixReport => !isSkipped(r)),
+    skipped: results.filter(isSkipped),
+  };
+}
+
+export async function inspectFile(engine: Engine, path: string, opts: InspectOptions = {}): Promise<InspectReport> {
+  const { stat, readFile } = await import('node:fs/promises');
+  const st = await stat(path).catch(() => {
+    throw new CondlabError(`cannot read ${path}: no such file`, 'bad-file');
+  });
+  if (!st.isFile()) throw new CondlabError(`${path} is not a regular file`, 'bad-file');
+  if (st.size > MAX_FILE_BYTES) throw new CondlabError(`${path} is ${st.size} bytes; files up to ${MAX_FILE_BYTES} bytes are read`, 'bad-file');
+  return inspectBytes(engine, new Uint8Array(await readFile(path)), path, opts);
+}
+
+const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toExponential(2) : x.toFixed(3)) : String(x));
+
+export function formatInspectTable(r: InspectReport): string {
+  const head = ['matrix', 'shape', 'κ', 'eff. rank', 'gap', 'stable rank', 'row spread', 'col spread', 'σ₁', 'σ_min'];
+  const rows = r.matrices.map((m) => [m.name, m.shape.join('×'), fmt(m.kappa), String(m.effectiveRank), fmt(m.spectralGap), fmt(m.stableRank), fmt(m.rowNormSpread), fmt(m.colNormSpread), fmt(m.sigmaMax), fmt(m.sigmaMin)]);
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [
+    `${r.file} (${r.format}): ${r.matrices.length} matrices analysed, ${r.skipped.length} skipped`,
+    line(head),
+    ...rows.map(line),
+    ...r.skipped.map((s) => `skipped ${s.name} [${s.shape.join('×')}]: ${s.reason}`),
+  ].join('\n');
+}

@@ -1,0 +1,96 @@
+// Spectral summary of each weight matrix in a file: the quantities the paper tracks (κ, effective rank, spectral gap)
+// plus stable rank and the spread of row and column norms, with the singular values themselves.
+import type { Engine } from '../engine/engine.js';
+import { CondlabError } from '../engine/errors.js';
+import type { Tensor } from './tensor.js';
+
+export interface MatrixReport {
+  name: string;
+  dtype: string;
+  /** The tensor's own shape; ≥3-D tensors are viewed as shape[0] × (product of the rest). */
+  shape: number[];
+  rows: number;
+  cols: number;
+  sigmaMax: number;
+  sigmaMin: number;
+  /** σ₁/σ_min (Infinity when σ_min = 0). */
+  kappa: number;
+  /** #{σᵢ > 0.01·σ₁}, as PROTOCOL.md defines it. */
+  effectiveRank: number;
+  /** (σ₁ − σ₂)/σ₁. */
+  spectralGap: number;
+  /** ‖W‖_F²/σ₁². */
+  stableRank: number;
+  /** max/min of the row norms and of the column norms (Infinity when a row/column is zero). */
+  rowNormSpread: number;
+  colNormSpread: number;
+  /** Singular values, descending. */
+  sigma: number[];
+}
+
+export interface Skipped {
+  name: string;
+  shape: number[];
+  reason: string;
+}
+
+export interface InspectOptions {
+  /** Matrices whose smaller side exceeds this are skipped (the Jacobi SVD is O(n³)); default 1024. */
+  maxDim?: number;
+}
+
+export function analyseTensor(engine: Engine, t: Tensor, opts: InspectOptions = {}): MatrixReport | Skipped {
+  const maxDim = opts.maxDim ?? 1024;
+  if (t.shape.length < 2) return { name: t.name, shape: t.shape, reason: `${t.shape.length}-D tensor (only matrices are analysed)` };
+  const rows = t.shape[0];
+  const cols = t.shape.slice(1).reduce((a, b) => a * b, 1);
+  if (rows === 0 || cols === 0) return { name: t.name, shape: t.shape, reason: 'empty' };
+  if (Math.min(rows, cols) > maxDim) {
+    return { name: t.name, shape: t.shape, reason: `smaller side ${Math.min(rows, cols)} > --max-dim ${maxDim}` };
+  }
+  for (let i = 0; i < t.data.length; i++) {
+    if (!Number.isFinite(t.data[i])) {
+      return { name: t.name, shape: t.shape, reason: `non-finite value ${t.data[i]} at flat index ${i}` };
+    }
+  }
+  return engine.scope(() => {
+    const W = engine.matrix(rows, cols, t.data);
+    const sigma = Array.from(engine.svd(W, { vectors: false }).s.toArray());
+    const rn = Array.from(engine.rowNorms(W).toArray());
+    const cn = Array.from(engine.colNorms(W).toArray());
+    const s1 = sigma[0];
+    const sMin = sigma[sigma.length - 1];
+    const spread = (xs: number[]) => {
+      const mn = Math.min(...xs), mx = Math.max(...xs);
+      return mx === 0 ? 1 : mn === 0 ? Infinity : mx / mn;
+    };
+    const frob2 = sigma.reduce((a, s) => a + (s / (s1 || 1)) ** 2, 0);
+    return {
+      name: t.name,
+      dtype: t.dtype,
+      shape: t.shape,
+      rows,
+      cols,
+      sigmaMax: s1,
+      sigmaMin: sMin,
+      kappa: sMin > 0 ? s1 / sMin : Infinity,
+      effectiveRank: sigma.filter((s) => s > 0.01 * s1).length,
+      spectralGap: s1 > 0 && sigma.length > 1 ? (s1 - sigma[1]) / s1 : 0,
+      stableRank: s1 > 0 ? frob2 : 0,
+      rowNormSpread: spread(rn),
+      colNormSpread: spread(cn),
+      sigma,
+    };
+  });
+}
+
+export function isSkipped(r: MatrixReport | Skipped): r is Skipped {
+  return 'reason' in r;
+}
+
+export function checkMaxDim(v: unknown): number {
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > 8192) {
+    throw new CondlabError(`--max-dim must be an integer from 1 to 8192, got ${String(v)}`, 'bad-option');
+  }
+  return v;
+}
