@@ -7,3 +7,4 @@ export {
 } from "./rng/xoshiro256ss";
 export { svd, svdLastResidual, svdLastSweeps, SVD_VECTORS, SVD_NO_QR } from "./svd/svd";
 export { chainParamCount, chainWorkspaceBytes, chainLoss, chainGradient, chainHvp } from "./models/dense_chain";
+export { newtonSchulz, newtonSchulzWorkspaceBytes } from "./optim/newton_schulz";

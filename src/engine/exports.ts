@@ -33,6 +33,9 @@ export interface CondlabExports {
   chainGradient(layers: number, dims: number, act: number, loss: number, w: number, x: number, y: number, batch: number, ws: number, grad: number): number;
   chainHvp(layers: number, dims: number, act: number, loss: number, w: number, x: number, y: number, batch: number, ws: number, v: number, out: number, gaussNewton: number): number;
 
+  newtonSchulz(m: number, n: number, g: number, out: number, steps: number, ws: number): number;
+  newtonSchulzWorkspaceBytes(m: number, n: number): number;
+
   readonly RNG_STATE_BYTES: WebAssembly.Global;
   rngSeed(state: number, keyLo: number, keyHi: number): void;
   rngDerive(keyLo: number, keyHi: number, index: number, out: number): void;
