@@ -7,4 +7,5 @@ export {
 } from "./rng/xoshiro256ss";
 export { svd, svdLastResidual, svdLastSweeps, SVD_VECTORS, SVD_NO_QR } from "./svd/svd";
 export { chainParamCount, chainWorkspaceBytes, chainLoss, chainGradient, chainHvp } from "./models/dense_chain";
+export * from "./train/index";
 export { newtonSchulz, newtonSchulzWorkspaceBytes } from "./optim/newton_schulz";

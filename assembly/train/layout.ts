@@ -1,0 +1,90 @@
+// The trainer's header: one block of f64 slots in linear memory that JS fills once per trial (sizes, hyper-parameters
+// and the byte addresses of buffers JS allocated), so a whole run of epochs is one call with no argument marshalling.
+// src/train/layout.ts mirrors these indices; change both together.
+
+// ---- model and sizes
+export const H_MODEL: i32 = 0; // MODEL_LINEAR | MODEL_CHAIN
+export const H_ACT: i32 = 1; // chain activation: 0 linear, 1 ReLU (dense_chain's ACT_*)
+export const H_LAYERS: i32 = 2; // chain layer count
+export const H_DIMS: i32 = 3; // address of layers + 1 i32 widths (chain only)
+export const H_D: i32 = 4; // input = output dimension d
+export const H_HIDDEN: i32 = 5; // teacher hidden width (MLP teacher)
+export const H_BATCH: i32 = 6;
+export const H_NPARAM: i32 = 7; // length of the optimiser's vector: W (+ r + c)
+// ---- optimiser and correctives
+export const H_OPT: i32 = 8; // OPT_SGD | OPT_ADAM
+export const H_LR: i32 = 9;
+export const H_WD: i32 = 10;
+export const H_NOISE: i32 = 11;
+export const H_MULT: i32 = 12; // 1 = learnable multipliers (linear model only)
+export const H_MULT_LR: i32 = 13; // absolute lr of r and c
+export const H_SPEC_LAMBDA: i32 = 14; // 0 = off (linear model only)
+export const H_SPEC_CLIP: i32 = 15;
+export const H_LOGK_TARGET: i32 = 16; // log κ(W*)
+export const H_CORR_EVERY: i32 = 17; // 0 = off (linear model only)
+export const H_CORR_RATE: i32 = 18;
+export const H_BETA1: i32 = 19;
+export const H_BETA2: i32 = 20;
+export const H_ADAM_EPS: i32 = 21;
+export const H_STEP: i32 = 22; // optimiser steps taken so far (Adam's bias correction)
+export const H_TEACHER: i32 = 23; // TEACHER_LINEAR (Y = X W*ᵀ) | TEACHER_MLP (Y = ReLU(X W1*ᵀ) W2*ᵀ)
+// ---- buffers (byte addresses)
+export const P_PARAMS: i32 = 24;
+export const P_GRAD: i32 = 25;
+export const P_ADAM_M: i32 = 26;
+export const P_ADAM_V: i32 = 27;
+export const P_X: i32 = 28; // B×d batch inputs
+export const P_Y: i32 = 29; // B×d batch targets
+export const P_WORK: i32 = 30; // linear: B×d residual; chain: dense_chain workspace
+export const P_WSTAR: i32 = 31; // W* (d×d) or teacher W1* (hidden×d)
+export const P_WSTAR2: i32 = 32; // teacher W2* (d×hidden)
+export const P_THID: i32 = 33; // B×hidden teacher activations
+export const P_SVD_S: i32 = 34; // d
+export const P_SVD_U: i32 = 35; // d×d
+export const P_SVD_V: i32 = 36; // d×d
+export const P_SIGMA_STAR: i32 = 37; // d, σ(W*) descending
+export const P_WPREV: i32 = 38; // nparam: the parameters the last step's gradient was taken at (when asked)
+export const P_RNG: i32 = 39; // the training stream's state
+export const P_WEFF: i32 = 40; // d×d scratch: W_eff, U·diag(σ)
+export const P_GEFF: i32 = 41; // d×d scratch: ∂L/∂W_eff
+// ---- outputs
+export const O_LOSS: i32 = 42; // loss of the last step (at the parameters before it)
+export const O_SPEC_NORM: i32 = 43; // unclipped Frobenius norm of the last spectral-regulariser gradient
+export const O_REASON: i32 = 44; // why a run stopped: REASON_*
+export const H_SLOTS: i32 = 48;
+
+export const MODEL_LINEAR: i32 = 0;
+export const MODEL_CHAIN: i32 = 1;
+export const OPT_SGD: i32 = 0;
+export const OPT_ADAM: i32 = 1;
+export const TEACHER_LINEAR: i32 = 0;
+export const TEACHER_MLP: i32 = 1;
+export const REASON_NONE: i32 = 0;
+export const REASON_LOSS: i32 = 1;
+export const REASON_WEIGHTS: i32 = 2;
+export const REASON_SVD: i32 = 3;
+
+// @ts-ignore: decorator
+@inline export function hf(h: usize, slot: i32): f64 {
+  return load<f64>(h + (<usize>slot << 3));
+}
+
+// @ts-ignore: decorator
+@inline export function hi(h: usize, slot: i32): i32 {
+  return <i32>load<f64>(h + (<usize>slot << 3));
+}
+
+// @ts-ignore: decorator
+@inline export function hp(h: usize, slot: i32): usize {
+  return <usize>load<f64>(h + (<usize>slot << 3));
+}
+
+// @ts-ignore: decorator
+@inline export function hset(h: usize, slot: i32, v: f64): void {
+  store<f64>(h + (<usize>slot << 3), v);
+}
+
+// @ts-ignore: decorator
+@inline export function at(p: usize, i: i32): usize {
+  return p + (<usize>i << 3);
+}

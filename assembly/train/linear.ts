@@ -1,0 +1,55 @@
+// The single linear layer, plain or with learnable multipliers W_eff = diag(r)·W·diag(c) (Velikanov et al.).
+// Loss ½·mean_b ‖W_eff x_b − y_b‖²; with R = X·W_effᵀ − Y (B×d), ∂L/∂W_eff = Rᵀ·X / B. Through the multipliers:
+//   ∂L/∂W_ij = r_i·G_ij·c_j,  ∂L/∂r_i = Σ_j G_ij·W_ij·c_j,  ∂L/∂c_j = Σ_i G_ij·r_i·W_ij   (G = ∂L/∂W_eff).
+// Parameters are laid out [W (d×d) | r (d) | c (d)]; without multipliers just W.
+
+import { gemm } from "../gemm/gemm";
+import { H_BATCH, H_D, H_MULT, P_GEFF, P_WEFF, P_WORK, P_X, P_Y, at, hi, hp } from "./layout";
+
+/** out (d×d) ← diag(r)·W·diag(c) for parameters p = [W | r | c]. */
+export function effectiveWeights(d: i32, p: usize, out: usize): void {
+  const r = at(p, d * d), c = at(p, d * d + d);
+  for (let i = 0; i < d; i++) {
+    const ri = load<f64>(at(r, i));
+    const row = i * d;
+    for (let j = 0; j < d; j++) store<f64>(at(out, row + j), ri * load<f64>(at(p, row + j)) * load<f64>(at(c, j)));
+  }
+}
+
+/** Loss at p on the batch in the header, and its gradient into g (same layout as p). */
+export function linearGradient(h: usize, p: usize, g: usize): f64 {
+  const B = hi(h, H_BATCH), d = hi(h, H_D);
+  const mult = hi(h, H_MULT) != 0;
+  const x = hp(h, P_X), y = hp(h, P_Y), res = hp(h, P_WORK);
+  const w = mult ? hp(h, P_WEFF) : p;
+  if (mult) effectiveWeights(d, p, w);
+  gemm(0, 1, B, d, d, 1.0, x, d, w, d, 0.0, res, d);
+  const n = B * d;
+  let loss = 0.0;
+  for (let i = 0; i < n; i++) {
+    const r = load<f64>(at(res, i)) - load<f64>(at(y, i));
+    store<f64>(at(res, i), r);
+    loss += r * r;
+  }
+  const invB = 1.0 / <f64>B;
+  const ge = mult ? hp(h, P_GEFF) : g;
+  gemm(1, 0, d, d, B, invB, res, d, x, d, 0.0, ge, d);
+  if (mult) {
+    const r = at(p, d * d), c = at(p, d * d + d);
+    const gr = at(g, d * d), gc = at(g, d * d + d);
+    memory.fill(gc, 0, <usize>d << 3);
+    for (let i = 0; i < d; i++) {
+      const ri = load<f64>(at(r, i));
+      const row = i * d;
+      let sr = 0.0;
+      for (let j = 0; j < d; j++) {
+        const gij = load<f64>(at(ge, row + j)), wij = load<f64>(at(p, row + j)), cj = load<f64>(at(c, j));
+        store<f64>(at(g, row + j), ri * gij * cj);
+        sr += gij * wij * cj;
+        store<f64>(at(gc, j), load<f64>(at(gc, j)) + gij * ri * wij);
+      }
+      store<f64>(at(gr, i), sr);
+    }
+  }
+  return 0.5 * loss * invB;
+}

@@ -1,0 +1,35 @@
+// Optimiser steps on the flat parameter vector. Weight decay is coupled (wd·W added to the gradient, PROTOCOL.md).
+// Elements [0, nMain) train at lr; the multiplier tail [nMain, n) at multLr.
+// Adam (Kingma & Ba 2015, Alg. 1): m ← β₁m + (1−β₁)g, v ← β₂v + (1−β₂)g², p ← p − lr·m̂/(√v̂ + ε),
+// m̂ = m/(1−β₁ᵗ), v̂ = v/(1−β₂ᵗ).
+
+import { at } from "./layout";
+
+export function sgdStep(n: i32, nMain: i32, lr: f64, multLr: f64, p: usize, g: usize): void {
+  for (let i = 0; i < n; i++) {
+    const rate = i < nMain ? lr : multLr;
+    store<f64>(at(p, i), load<f64>(at(p, i)) - rate * load<f64>(at(g, i)));
+  }
+}
+
+export function adamStep(
+  n: i32, nMain: i32, lr: f64, multLr: f64, p: usize, g: usize, m: usize, v: usize,
+  beta1: f64, beta2: f64, eps: f64, t: i32,
+): void {
+  const c1 = 1.0 - Math.pow(beta1, <f64>t), c2 = 1.0 - Math.pow(beta2, <f64>t);
+  for (let i = 0; i < n; i++) {
+    const gi = load<f64>(at(g, i));
+    const mi = beta1 * load<f64>(at(m, i)) + (1.0 - beta1) * gi;
+    const vi = beta2 * load<f64>(at(v, i)) + (1.0 - beta2) * gi * gi;
+    store<f64>(at(m, i), mi);
+    store<f64>(at(v, i), vi);
+    const rate = i < nMain ? lr : multLr;
+    store<f64>(at(p, i), load<f64>(at(p, i)) - rate * (mi / c1) / (Math.sqrt(vi / c2) + eps));
+  }
+}
+
+/** g[0, n) += wd·p[0, n) */
+export function addWeightDecay(n: i32, wd: f64, p: usize, g: usize): void {
+  if (wd == 0.0) return;
+  for (let i = 0; i < n; i++) store<f64>(at(g, i), load<f64>(at(g, i)) + wd * load<f64>(at(p, i)));
+}

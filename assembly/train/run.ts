@@ -1,0 +1,106 @@
+// A whole run of epochs in one call. One epoch = draw a batch, take the loss gradient, add weight decay and the
+// spectral regulariser, one optimiser step, then (every svdCorrEvery epochs) the SVD correction. Nothing here
+// allocates except what the Jacobi SVD takes as scratch; every buffer is JS-owned and named in the header.
+
+import { chainGradient, LOSS_MSE } from "../models/dense_chain";
+import { firstNonFinite, copy } from "../blas1";
+import {
+  H_ACT, H_ADAM_EPS, H_BATCH, H_BETA1, H_BETA2, H_CORR_EVERY, H_D, H_DIMS, H_LAYERS, H_LR, H_MODEL, H_MULT,
+  H_MULT_LR, H_NPARAM, H_OPT, H_SPEC_LAMBDA, H_STEP, H_WD, MODEL_LINEAR, O_LOSS, O_REASON, OPT_ADAM, P_ADAM_M,
+  P_ADAM_V, P_GRAD, P_PARAMS, P_WORK, P_WPREV, P_X, P_Y, REASON_LOSS, REASON_NONE, REASON_SVD,
+  REASON_WEIGHTS, H_SLOTS, hf, hi, hp, hset,
+} from "./layout";
+import { drawBatch } from "./data";
+import { effectiveWeights, linearGradient } from "./linear";
+import { addSpectralGradient, svdCorrect } from "./spectral";
+import { adamStep, addWeightDecay, sgdStep } from "./optim";
+
+/** Length of the part of the parameters that is "W" (weight decay, main lr, spectral terms). */
+function mainCount(h: usize): i32 {
+  const d = hi(h, H_D);
+  return hi(h, H_MODEL) == MODEL_LINEAR && hi(h, H_MULT) != 0 ? d * d : hi(h, H_NPARAM);
+}
+
+function lossGradient(h: usize, p: usize, g: usize): f64 {
+  if (hi(h, H_MODEL) == MODEL_LINEAR) return linearGradient(h, p, g);
+  return chainGradient(hi(h, H_LAYERS), hp(h, H_DIMS), hi(h, H_ACT), LOSS_MSE, p, hp(h, P_X), hp(h, P_Y), hi(h, H_BATCH), hp(h, P_WORK), g);
+}
+
+/**
+ * Loss at the current parameters on the batch now in the header's X, Y, and its gradient into GRAD; with
+ * `withReg` ≠ 0 also weight decay and the spectral regulariser. Returns the loss (NaN if the SVD failed).
+ * Exposed for tests: it is exactly what one training step uses.
+ */
+export function trainGradient(h: usize, withReg: i32): f64 {
+  const p = hp(h, P_PARAMS), g = hp(h, P_GRAD);
+  const loss = lossGradient(h, p, g);
+  if (withReg != 0 && !regularise(h, p, g)) return NaN;
+  return loss;
+}
+
+function regularise(h: usize, p: usize, g: usize): bool {
+  addWeightDecay(mainCount(h), hf(h, H_WD), p, g);
+  if (hf(h, H_SPEC_LAMBDA) != 0.0 && hi(h, H_MODEL) == MODEL_LINEAR) {
+    if (addSpectralGradient(h, p, g) < 0) return false;
+  }
+  return true;
+}
+
+/** Draws a fresh batch from the training stream into X, Y (for tests and evaluation). */
+export function trainDrawBatch(h: usize): void {
+  drawBatch(h);
+}
+
+/** out (d×d) ← W_eff of the linear model (diag(r)·W·diag(c) with multipliers, else W). */
+export function trainEffectiveWeights(h: usize, out: usize): void {
+  const d = hi(h, H_D), p = hp(h, P_PARAMS);
+  if (hi(h, H_MULT) != 0) effectiveWeights(d, p, out);
+  else copy(d * d, p, out);
+}
+
+/**
+ * Runs epochs fromEpoch+1 … toEpoch (1-based epoch numbers). Returns 0, or the epoch at which the loss or the
+ * parameters became non-finite (or an SVD failed); the reason is left in the header (O_REASON) and the run stops
+ * there. With keepPrev ≠ 0 the last step leaves the parameters its gradient was taken at in WPREV and that
+ * gradient in GRAD.
+ */
+export function trainRun(h: usize, fromEpoch: i32, toEpoch: i32, keepPrev: i32): i32 {
+  const n = hi(h, H_NPARAM), nMain = mainCount(h);
+  const p = hp(h, P_PARAMS), g = hp(h, P_GRAD);
+  const lr = hf(h, H_LR), multLr = hf(h, H_MULT_LR);
+  const adam = hi(h, H_OPT) == OPT_ADAM;
+  const every = hi(h, H_CORR_EVERY);
+  const linear = hi(h, H_MODEL) == MODEL_LINEAR;
+  hset(h, O_REASON, <f64>REASON_NONE);
+  for (let epoch = fromEpoch + 1; epoch <= toEpoch; epoch++) {
+    drawBatch(h);
+    if (keepPrev != 0 && epoch == toEpoch) copy(n, p, hp(h, P_WPREV));
+    const loss = lossGradient(h, p, g);
+    hset(h, O_LOSS, loss);
+    if (!isFinite(loss)) return stop(h, epoch, REASON_LOSS);
+    if (!regularise(h, p, g)) return stop(h, epoch, REASON_SVD);
+    if (adam) {
+      const t = hi(h, H_STEP) + 1;
+      hset(h, H_STEP, <f64>t);
+      adamStep(n, nMain, lr, multLr, p, g, hp(h, P_ADAM_M), hp(h, P_ADAM_V), hf(h, H_BETA1), hf(h, H_BETA2), hf(h, H_ADAM_EPS), t);
+    } else {
+      hset(h, H_STEP, hf(h, H_STEP) + 1.0);
+      sgdStep(n, nMain, lr, multLr, p, g);
+    }
+    if (firstNonFinite(n, p) >= 0) return stop(h, epoch, REASON_WEIGHTS);
+    if (linear && every > 0 && epoch % every == 0) {
+      if (svdCorrect(h, p) < 0) return stop(h, epoch, REASON_SVD);
+    }
+  }
+  return 0;
+}
+
+function stop(h: usize, epoch: i32, reason: i32): i32 {
+  hset(h, O_REASON, <f64>reason);
+  return epoch;
+}
+
+/** Size of the header block in f64 slots. */
+export function trainHeaderSlots(): i32 {
+  return H_SLOTS;
+}

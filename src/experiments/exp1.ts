@@ -1,0 +1,27 @@
+// Exp 1 (paper §4.1): component errors vs dimension. Plain SGD on the single layer, one cell per d.
+// Conditions: `d=<d>`. Metrics: COMPONENT_METRICS (rowNormErr … overallErr, logKappaErr), kappa (trained κ),
+// finalLoss.
+import type { CellContext, CellResult, Experiment, RunConfig } from './types.js';
+import { epochCost, methodSpec, runLinear, trialTarget } from './common.js';
+
+const dimOf = (cell: string): number => Number(cell.slice(2));
+
+export const exp1: Experiment = {
+  id: 'exp1',
+  title: 'Component errors vs dimension (SGD)',
+  paperSection: '4.1',
+  description: 'Single linear layer trained by SGD at d ∈ {32 … 512}; relative errors of row/column norms, singular values, κ, effective rank, spectral gap, Frobenius norm and the whole matrix.',
+  presets: {
+    quick: { dims: [32, 64, 128, 256], trials: 5 },
+    paper: { dims: [32, 64, 128, 256, 512], trials: 15 },
+  },
+  cells: (config: RunConfig) => config.dims.map((d) => `d=${d}`),
+  cellCost: (config, cell) => config.epochs * epochCost(dimOf(cell), config.batch) + (dimOf(cell) / 64) ** 3,
+  runCell(ctx: CellContext): CellResult {
+    const d = dimOf(ctx.cell);
+    return ctx.engine.scope(() => {
+      const ref = trialTarget(ctx.engine, ctx.config, ctx.trial, d);
+      return { [ctx.cell]: runLinear(ctx, ref, methodSpec(ctx.config, d, 'sgd')) };
+    });
+  },
+};

@@ -1,0 +1,23 @@
+// The registry of the paper's nine experiments (src/curvature registers its own).
+import type { Experiment } from './types.js';
+import { exp1 } from './exp1.js';
+import { exp2 } from './exp2.js';
+import { exp3 } from './exp3.js';
+import { exp4 } from './exp4.js';
+import { exp5 } from './exp5.js';
+import { exp6 } from './exp6.js';
+import { exp7 } from './exp7.js';
+import { exp8 } from './exp8.js';
+import { exp9 } from './exp9.js';
+
+export const experiments: Experiment[] = [exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp8, exp9];
+
+export function getExperiment(id: string): Experiment {
+  const e = experiments.find((x) => x.id === id);
+  if (!e) throw new Error(`unknown experiment '${id}'; known: ${experiments.map((x) => x.id).join(', ')}`);
+  return e;
+}
+
+export { exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp8, exp9 };
+export { DEFAULT_CONFIG, resolveConfig } from './defaults.js';
+export type * from './types.js';

@@ -1,0 +1,106 @@
+// The structural components of a weight matrix and their relative errors against a target (PROTOCOL.md "Metrics").
+//   vectors (row norms, column norms, singular values descending): mean_i |a_i − b_i| / |b_i|
+//   scalars (κ = σ₁/σ_min, effective rank #{σ_i > 0.01σ₁}, spectral gap (σ₁ − σ₂)/σ₁, ‖·‖_F): |a − b| / |b|
+//   overall: ‖W − W*‖_F / ‖W*‖_F;  plus the robust logKappaErr = |log κ̂ − log κ*|.
+import type { Engine } from '../engine/engine.js';
+import type { Matrix } from '../engine/block.js';
+
+/** Metric names, in report order. */
+export const COMPONENT_METRICS = [
+  'rowNormErr', 'colNormErr', 'svErr', 'kappaErr', 'logKappaErr', 'effRankErr', 'gapErr', 'frobErr', 'overallErr',
+] as const;
+export type ComponentMetric = (typeof COMPONENT_METRICS)[number];
+
+export interface Components {
+  rowNorms: Float64Array;
+  colNorms: Float64Array;
+  /** Singular values, descending. */
+  sv: Float64Array;
+  kappa: number;
+  effRank: number;
+  gap: number;
+  frob: number;
+}
+
+export function kappaOf(sv: ArrayLike<number>): number {
+  return sv[0] / sv[sv.length - 1];
+}
+
+export function effectiveRank(sv: ArrayLike<number>, rel = 0.01): number {
+  let r = 0;
+  for (let i = 0; i < sv.length; i++) if (sv[i] > rel * sv[0]) r++;
+  return r;
+}
+
+export function spectralGap(sv: ArrayLike<number>): number {
+  return sv.length < 2 ? 1 : (sv[0] - sv[1]) / sv[0];
+}
+
+/** mean_i |a_i − b_i| / |b_i| */
+export function vectorRelErr(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`vectorRelErr: lengths differ (${a.length} vs ${b.length})`);
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += Math.abs(a[i] - b[i]) / Math.abs(b[i]);
+  return s / a.length;
+}
+
+/** |a − b| / |b| */
+export function scalarRelErr(a: number, b: number): number {
+  return Math.abs(a - b) / Math.abs(b);
+}
+
+export function components(engine: Engine, W: Matrix): Components {
+  return engine.scope(() => {
+    const sv = engine.singularValues(W).toArray();
+    return {
+      rowNorms: engine.rowNorms(W).toArray(),
+      colNorms: engine.colNorms(W).toArray(),
+      sv,
+      kappa: kappaOf(sv),
+      effRank: effectiveRank(sv),
+      gap: spectralGap(sv),
+      frob: engine.frobenius(W),
+    };
+  });
+}
+
+/** Relative errors of every component, from already computed components. `overallErr` needs both matrices. */
+export function componentErrorsFrom(c: Components, ref: Components, overallErr: number): Record<ComponentMetric, number> {
+  return {
+    rowNormErr: vectorRelErr(c.rowNorms, ref.rowNorms),
+    colNormErr: vectorRelErr(c.colNorms, ref.colNorms),
+    svErr: vectorRelErr(c.sv, ref.sv),
+    kappaErr: scalarRelErr(c.kappa, ref.kappa),
+    logKappaErr: Math.abs(Math.log(c.kappa) - Math.log(ref.kappa)),
+    effRankErr: scalarRelErr(c.effRank, ref.effRank),
+    gapErr: scalarRelErr(c.gap, ref.gap),
+    frobErr: scalarRelErr(c.frob, ref.frob),
+    overallErr,
+  };
+}
+
+/** ‖W − W*‖_F / ‖W*‖_F */
+export function overallError(engine: Engine, W: Matrix, Wstar: Matrix): number {
+  return engine.scope(() => {
+    const D = engine.matrix(W.rows, W.cols);
+    engine.wasm.copy(W.length, W.ptr, D.ptr);
+    engine.axpy(-1, Wstar, D);
+    return engine.frobenius(D) / engine.frobenius(Wstar);
+  });
+}
+
+/** A target with its components computed once per trial. */
+export interface Reference {
+  W: Matrix;
+  c: Components;
+}
+
+export function reference(engine: Engine, Wstar: Matrix): Reference {
+  return { W: Wstar, c: components(engine, Wstar) };
+}
+
+/** Every component error of W against the reference, plus the trained κ (`kappa`). */
+export function componentErrors(engine: Engine, W: Matrix, ref: Reference): Record<string, number> {
+  const c = components(engine, W);
+  return { ...componentErrorsFrom(c, ref.c, overallError(engine, W, ref.W)), kappa: c.kappa };
+}
