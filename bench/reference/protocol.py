@@ -65,7 +65,8 @@ class Data:
     def __init__(self, rng, ws, noise=NOISE):
         self.rng, self.ws, self.noise = rng, ws, noise
 
-    def batch(self, b=BATCH):
+    def batch(self, b=None):
+        b = b or BATCH
         d = self.ws.shape[1]
         x = self.rng.standard_normal((b, d))
         return x, x @ self.ws.T + self.noise * self.rng.standard_normal((b, self.ws.shape[0]))
@@ -74,7 +75,7 @@ class Data:
 def train_linear(ws, rng, epochs=EPOCHS, lr=LR, opt="sgd", wd=0.0, method="sgd", record=None, every=1):
     d = ws.shape[0]
     w = INIT_STD * rng.standard_normal((d, d))
-    data = Data(rng, ws)
+    data = Data(rng, ws, NOISE)
     r, c = np.ones(d), np.ones(d)
     m, v = np.zeros_like(w), np.zeros_like(w)
     s_star = np.linalg.svd(ws, compute_uv=False)
@@ -306,8 +307,35 @@ def steps_bench():
     return out
 
 
+class ReplayRng:
+    """Hands out pre-drawn arrays in order (W₀'s normals, then X and ε per step), so a run here sees exactly the
+    numbers condlab's training stream produced: the two implementations must then agree to rounding."""
+
+    def __init__(self, arrays):
+        self.queue = list(arrays)
+
+    def standard_normal(self, shape):
+        return self.queue.pop(0).reshape(shape)
+
+
+def replay(spec):
+    d, b = spec["d"], spec["batch"]
+    ws = np.array(spec["ws"]).reshape(d, d)
+    arrays = [np.array(spec["z0"])]
+    for x, e in zip(spec["X"], spec["E"]):
+        arrays += [np.array(x), np.array(e) / spec["noise"] if spec["noise"] > 0 else np.zeros(b * d)]
+    global BATCH, NOISE
+    BATCH, NOISE = b, spec["noise"]
+    w = train_linear(ws, ReplayRng(arrays), epochs=spec["epochs"], lr=spec["lr"], opt=spec["opt"], wd=spec["wd"],
+                     method=spec["method"])
+    return metrics(w, ws)
+
+
 def main():
     args = sys.argv[1:]
+    if "--replay" in args:
+        json.dump([replay(spec) for spec in json.load(sys.stdin)], sys.stdout)
+        return
     if "--steps-bench" in args:
         json.dump({"stepsPerSecond": steps_bench()}, sys.stdout)
         return
