@@ -2,7 +2,7 @@
 // shared targets/batches across cells, and the registry.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/index.js';
-import { experiments, getExperiment, resolveConfig, DEFAULT_CONFIG } from '../src/experiments/index.js';
+import { paperExperiments as experiments, getExperiment, resolveConfig, DEFAULT_CONFIG } from '../src/experiments/index.js';
 import type { RunConfig } from '../src/experiments/types.js';
 import { COMPONENT_METRICS } from '../src/metrics/index.js';
 import { protocolConfig } from './helpers/config.js';

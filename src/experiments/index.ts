@@ -1,5 +1,8 @@
-// The registry of the paper's nine experiments (src/curvature registers its own).
+// The registry: the paper's nine experiments, then the experiments beyond the paper (curvature, …).
+// `condlab run all` runs every registered experiment; `paperExperiments` are the nine the claims table judges.
 import type { Experiment } from './types.js';
+import { CondlabError } from '../engine/errors.js';
+import { curvatureExperiment } from '../curvature/experiment.js';
 import { exp1 } from './exp1.js';
 import { exp2 } from './exp2.js';
 import { exp3 } from './exp3.js';
@@ -10,11 +13,15 @@ import { exp7 } from './exp7.js';
 import { exp8 } from './exp8.js';
 import { exp9 } from './exp9.js';
 
-export const experiments: Experiment[] = [exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp8, exp9];
+export const paperExperiments: Experiment[] = [exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp8, exp9];
+export const extensionExperiments: Experiment[] = [curvatureExperiment];
+export const experiments: Experiment[] = [...paperExperiments, ...extensionExperiments];
 
 export function getExperiment(id: string): Experiment {
   const e = experiments.find((x) => x.id === id);
-  if (!e) throw new Error(`unknown experiment '${id}'; known: ${experiments.map((x) => x.id).join(', ')}`);
+  if (!e) {
+    throw new CondlabError(`unknown experiment '${id}'; known: ${experiments.map((x) => x.id).join(', ')}`, 'unknown-experiment', { id });
+  }
   return e;
 }
 
