@@ -51,12 +51,14 @@ export const P_GEFF: i32 = 41; // d×d scratch: ∂L/∂W_eff
 export const O_LOSS: i32 = 42; // loss of the last step (at the parameters before it)
 export const O_SPEC_NORM: i32 = 43; // unclipped Frobenius norm of the last spectral-regulariser gradient
 export const O_REASON: i32 = 44; // why a run stopped: REASON_*
+export const P_NS_WS: i32 = 45; // Newton–Schulz workspace (Muon)
 export const H_SLOTS: i32 = 48;
 
 export const MODEL_LINEAR: i32 = 0;
 export const MODEL_CHAIN: i32 = 1;
 export const OPT_SGD: i32 = 0;
 export const OPT_ADAM: i32 = 1;
+export const OPT_MUON: i32 = 2; // linear model: W ← W − lr·NS₅(g + β·buf), buf ← β·buf + g (Nesterov momentum β = H_BETA1)
 export const TEACHER_LINEAR: i32 = 0;
 export const TEACHER_MLP: i32 = 1;
 export const REASON_NONE: i32 = 0;

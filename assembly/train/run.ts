@@ -13,6 +13,8 @@ import {
 import { drawBatch } from "./data";
 import { effectiveWeights, linearGradient } from "./linear";
 import { addSpectralGradient, svdCorrect } from "./spectral";
+import { newtonSchulz } from "../optim/newton_schulz";
+import { OPT_MUON, P_NS_WS, at } from "./layout";
 import { adamStep, addWeightDecay, sgdStep } from "./optim";
 
 /** Length of the part of the parameters that is "W" (weight decay, main lr, spectral terms). */
@@ -79,7 +81,10 @@ export function trainRun(h: usize, fromEpoch: i32, toEpoch: i32, keepPrev: i32):
     hset(h, O_LOSS, loss);
     if (!isFinite(loss)) return stop(h, epoch, REASON_LOSS);
     if (!regularise(h, p, g)) return stop(h, epoch, REASON_SVD);
-    if (adam) {
+    if (linear && hi(h, H_OPT) == OPT_MUON) {
+      hset(h, H_STEP, hf(h, H_STEP) + 1.0);
+      muonStep(h, n, lr, p, g);
+    } else if (adam) {
       const t = hi(h, H_STEP) + 1;
       hset(h, H_STEP, <f64>t);
       adamStep(n, nMain, lr, multLr, p, g, hp(h, P_ADAM_M), hp(h, P_ADAM_V), hf(h, H_BETA1), hf(h, H_BETA2), hf(h, H_ADAM_EPS), t);
@@ -93,6 +98,25 @@ export function trainRun(h: usize, fromEpoch: i32, toEpoch: i32, keepPrev: i32):
     }
   }
   return 0;
+}
+
+/**
+ * Muon (Jordan et al. 2024) on the d×d weight: Nesterov momentum, then the update is orthogonalised by five
+ * Newton–Schulz steps, so every singular direction of the step moves by about the same amount — the opposite of
+ * SGD, whose step along σᵢ is proportional to the gradient signal there.
+ */
+function muonStep(h: usize, n: i32, lr: f64, p: usize, g: usize): void {
+  const d = hi(h, H_D);
+  const beta = hf(h, H_BETA1);
+  const buf = hp(h, P_ADAM_M), u = hp(h, P_ADAM_V);
+  for (let i = 0; i < n; i++) {
+    const gi = load<f64>(at(g, i));
+    const b = beta * load<f64>(at(buf, i)) + gi;
+    store<f64>(at(buf, i), b);
+    store<f64>(at(u, i), gi + beta * b);
+  }
+  newtonSchulz(d, d, u, u, 5, hp(h, P_NS_WS));
+  for (let i = 0; i < n; i++) store<f64>(at(p, i), load<f64>(at(p, i)) - lr * load<f64>(at(u, i)));
 }
 
 function stop(h: usize, epoch: i32, reason: i32): i32 {

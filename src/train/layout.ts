@@ -5,7 +5,7 @@ export const H = {
   CORR_EVERY: 17, CORR_RATE: 18, BETA1: 19, BETA2: 20, ADAM_EPS: 21, STEP: 22, TEACHER: 23,
   PARAMS: 24, GRAD: 25, ADAM_M: 26, ADAM_V: 27, X: 28, Y: 29, WORK: 30, WSTAR: 31, WSTAR2: 32, THID: 33,
   SVD_S: 34, SVD_U: 35, SVD_V: 36, SIGMA_STAR: 37, WPREV: 38, RNG: 39, WEFF: 40, GEFF: 41,
-  LOSS: 42, SPEC_NORM: 43, REASON: 44,
+  LOSS: 42, SPEC_NORM: 43, REASON: 44, NS_WS: 45,
 } as const;
 export const HEADER_SLOTS = 48;
 
@@ -13,6 +13,7 @@ export const MODEL_LINEAR = 0;
 export const MODEL_CHAIN = 1;
 export const OPT_SGD = 0;
 export const OPT_ADAM = 1;
+export const OPT_MUON = 2;
 export const TEACHER_LINEAR = 0;
 export const TEACHER_MLP = 1;
 export const STOP_REASONS = ['', 'non-finite loss', 'non-finite weights', 'SVD failed (non-finite or no convergence)'];

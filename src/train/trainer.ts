@@ -5,12 +5,12 @@ import type { Matrix, Vector } from '../engine/block.js';
 import type { Rng } from '../engine/rng.js';
 import type { InitKind } from '../experiments/types.js';
 import {
-  H, HEADER_SLOTS, MODEL_CHAIN, MODEL_LINEAR, OPT_ADAM, OPT_SGD, STOP_REASONS, TEACHER_LINEAR, TEACHER_MLP,
+  H, HEADER_SLOTS, MODEL_CHAIN, MODEL_LINEAR, OPT_ADAM, OPT_MUON, OPT_SGD, STOP_REASONS, TEACHER_LINEAR, TEACHER_MLP,
   type TrainExports,
 } from './layout.js';
 
 export type ModelKind = 'linear' | 'deep' | 'mlp';
-export type OptimizerKind = 'sgd' | 'adam';
+export type OptimizerKind = 'sgd' | 'adam' | 'muon';
 
 export interface TrainSpec {
   model: ModelKind;
@@ -59,6 +59,8 @@ export interface StopInfo {
 }
 
 const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
+/** Muon's Nesterov momentum (Jordan et al. 2024). */
+export const MUON_MOMENTUM = 0.95;
 
 /** Init std of a layer with fan-in `fanIn`, fan-out `fanOut`. */
 function initStdOf(kind: InitKind, singleLayer: boolean, initStd: number, fanIn: number, fanOut: number, d: number): number {
@@ -121,8 +123,11 @@ export class Trainer {
     const params = engine.vector(n);
     const grad = engine.vector(n);
     const prev = engine.vector(n);
-    const adamM = spec.optimizer === 'adam' ? engine.vector(n) : undefined;
-    const adamV = spec.optimizer === 'adam' ? engine.vector(n) : undefined;
+    const moments = spec.optimizer === 'adam' || spec.optimizer === 'muon';
+    if (spec.optimizer === 'muon' && (!linear || mult)) throw new Error('Muon is implemented for the plain single-layer model');
+    const adamM = moments ? engine.vector(n) : undefined; // Muon: momentum buffer
+    const adamV = moments ? engine.vector(n) : undefined; // Muon: the update being orthogonalised
+    const nsWs = spec.optimizer === 'muon' ? engine.vector(Math.ceil(w.newtonSchulzWorkspaceBytes(d, d) / 8)) : undefined;
     const X = engine.matrix(batch, d);
     const Y = engine.matrix(batch, d);
     const svdS = engine.vector(d), svdU = engine.matrix(d, d), svdV = engine.matrix(d, d);
@@ -166,7 +171,8 @@ export class Trainer {
     set(H.HIDDEN, tHidden);
     set(H.BATCH, batch);
     set(H.NPARAM, n);
-    set(H.OPT, spec.optimizer === 'adam' ? OPT_ADAM : OPT_SGD);
+    set(H.OPT, spec.optimizer === 'adam' ? OPT_ADAM : spec.optimizer === 'muon' ? OPT_MUON : OPT_SGD);
+    set(H.NS_WS, nsWs ? nsWs.ptr : 0);
     set(H.LR, spec.lr);
     set(H.WD, spec.weightDecay);
     set(H.NOISE, spec.noise);
@@ -177,7 +183,7 @@ export class Trainer {
     set(H.LOGK_TARGET, logK);
     set(H.CORR_EVERY, linear ? (spec.svdCorrEvery ?? 0) : 0);
     set(H.CORR_RATE, spec.svdCorrRate ?? 0.1);
-    set(H.BETA1, spec.beta1 ?? ADAM.beta1);
+    set(H.BETA1, spec.beta1 ?? (spec.optimizer === 'muon' ? MUON_MOMENTUM : ADAM.beta1));
     set(H.BETA2, spec.beta2 ?? ADAM.beta2);
     set(H.ADAM_EPS, spec.adamEps ?? ADAM.eps);
     set(H.STEP, 0);
