@@ -3,6 +3,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
+    setupFiles: ['test/setup.ts'],
     // property tests and small end-to-end runs are slower than unit tests; none should come near this
     testTimeout: 120_000,
     hookTimeout: 120_000,

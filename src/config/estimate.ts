@@ -1,0 +1,51 @@
+// Up-front resource estimate: memory per worker and rough run time, so a config that cannot fit in wasm32's 4 GiB
+// or would take days is refused (or, with --force, only warned about) before any work starts.
+import { CondlabError, formatBytes } from '../engine/errors.js';
+import type { Experiment, RunConfig } from '../experiments/types.js';
+
+/** Sustained rates measured on the reference 2-core machine (bench/results): GEMM and Jacobi SVD. */
+const GEMM_FLOPS = 15e9;
+const SVD_FLOPS = 5e9;
+export const WASM_LIMIT = 4 * 2 ** 30;
+export const MAX_SECONDS = 48 * 3600;
+
+export interface Estimate {
+  bytesPerWorker: number;
+  seconds: number;
+  units: number;
+}
+
+export function estimate(exp: Experiment, config: RunConfig, workers: number): Estimate {
+  const d = Math.max(...config.dims, exp.id === 'exp7' || exp.id === 'curvature' ? config.hidden : 0);
+  const B = config.batch;
+  // trainer buffers (W, grad, Adam moments, W*, SVD factors, scratch: ~20 d×d) + batches + SVD workspace (~6 d×d)
+  const bytesPerWorker = 8 * (26 * d * d + 6 * B * d) + 64 * 2 ** 20;
+  const units = exp.cells(config).length * config.trials;
+  const perStepFlops = 4 * B * d * d * Math.max(1, config.depths.length);
+  const evals = 2 + (['exp3', 'exp5', 'exp9'].includes(exp.id) ? config.epochs / config.evalEvery : 0) + (['exp4', 'exp6'].includes(exp.id) ? config.epochs : 0);
+  const perUnit = (config.epochs * perStepFlops) / GEMM_FLOPS + (evals * 30 * d ** 3) / SVD_FLOPS;
+  return { bytesPerWorker, seconds: (units * perUnit) / Math.max(1, workers), units };
+}
+
+export function formatDuration(s: number): string {
+  if (s < 90) return `${s.toFixed(0)} s`;
+  if (s < 5400) return `${(s / 60).toFixed(0)} min`;
+  if (s < 172800) return `${(s / 3600).toFixed(1)} h`;
+  return `${(s / 86400).toFixed(1)} days`;
+}
+
+/** Throws (or returns a warning with `force`) when the run cannot fit or would obviously take days. */
+export function checkResources(exp: Experiment, config: RunConfig, workers: number, force: boolean): string | undefined {
+  const e = estimate(exp, config, workers);
+  const problems: string[] = [];
+  if (e.bytesPerWorker > WASM_LIMIT) {
+    problems.push(`needs about ${formatBytes(e.bytesPerWorker)} of WASM memory per worker (d = ${Math.max(...config.dims)}), more than wasm32's ${formatBytes(WASM_LIMIT)}`);
+  }
+  if (e.seconds > MAX_SECONDS) problems.push(`would take about ${formatDuration(e.seconds)} (${e.units} units on ${workers} workers)`);
+  if (problems.length === 0) return undefined;
+  const msg = `${exp.id} ${problems.join(' and ')}`;
+  if (!force || e.bytesPerWorker > WASM_LIMIT) {
+    throw new CondlabError(`${msg}; reduce --dims, --trials or --epochs${e.bytesPerWorker > WASM_LIMIT ? '' : ', or pass --force'}`, 'too-large', { ...e });
+  }
+  return `warning: ${msg}; going ahead because of --force`;
+}

@@ -1,0 +1,25 @@
+// Observable Plot rendered to an SVG string: in Node on linkedom's DOM, in the browser on the real document.
+import * as Plot from '@observablehq/plot';
+
+let nodeDocument: Document | undefined;
+
+async function documentFor(): Promise<Document> {
+  if (typeof globalThis.document !== 'undefined') return globalThis.document;
+  if (!nodeDocument) {
+    const { parseHTML } = await import('linkedom');
+    nodeDocument = parseHTML('<!doctype html><html><head></head><body></body></html>').document as unknown as Document;
+  }
+  return nodeDocument;
+}
+
+/** Plot options → standalone SVG markup (legends and captions, when present, are dropped; we draw our own key). */
+export async function renderSvg(options: Plot.PlotOptions): Promise<string> {
+  const document = await documentFor();
+  const node = Plot.plot({ ...options, document }) as unknown as Element;
+  const svg = node.tagName.toLowerCase() === 'svg' ? node : node.querySelector('svg');
+  if (!svg) throw new Error('Plot produced no <svg>');
+  if (!svg.getAttribute('xmlns')) svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
+  return svg.outerHTML;
+}
+
+export { Plot };

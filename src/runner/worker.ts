@@ -1,0 +1,36 @@
+// A worker thread: its own engine instance, running (trial, cell) units the main thread sends it.
+import { parentPort, workerData } from 'node:worker_threads';
+import { Engine } from '../engine/index.js';
+import { getExperiment } from '../experiments/index.js';
+import type { Experiment, RunConfig } from '../experiments/types.js';
+
+interface Job {
+  type: 'run';
+  id: number;
+  expId: string;
+  config: RunConfig;
+  trial: number;
+  cell: string;
+}
+
+const port = parentPort!;
+/** A module URL (set by the runner) exporting `experiment`, for experiments outside the registry (tests, plugins). */
+const modulePath: string | undefined = (workerData as { modulePath?: string } | undefined)?.modulePath;
+const engine = await Engine.load();
+let custom: Experiment | undefined;
+if (modulePath) {
+  custom = ((await import(modulePath)) as { experiment?: Experiment }).experiment;
+  if (!custom || typeof custom.runCell !== 'function') throw new Error(`${modulePath} does not export an \`experiment\` with runCell`);
+}
+
+port.on('message', (job: Job) => {
+  const exp = custom && custom.id === job.expId ? custom : getExperiment(job.expId);
+  const t0 = performance.now();
+  try {
+    const result = exp.runCell({ engine, config: job.config, cell: job.cell, trial: job.trial });
+    port.postMessage({ type: 'done', id: job.id, result, ms: performance.now() - t0 });
+  } catch (e) {
+    port.postMessage({ type: 'error', id: job.id, message: e instanceof Error ? e.message : String(e) });
+  }
+});
+port.postMessage({ type: 'ready' });
