@@ -51,9 +51,25 @@ function clampForLog(points: Point[], log: boolean): Point[] {
 
 function seriesStyle(names: string[]) {
   return {
-    symbol: { domain: names, range: names.map((_, i) => SYMBOLS[i % SYMBOLS.length]), legend: true },
+    symbol: { domain: names, range: names.map((_, i) => SYMBOLS[i % SYMBOLS.length]) },
     color: { domain: names, range: names.map(() => 'currentColor') },
   };
+}
+
+/**
+ * The key drawn inside the plot (Plot's own legends are separate HTML, which a standalone .svg cannot carry):
+ * marker symbol, dash pattern and name per series, top right.
+ */
+function keyMarks(names: string[], dashed: boolean): Plot.Markish[] {
+  const marks: Plot.Markish[] = [];
+  names.forEach((n, i) => {
+    const dy = 8 + 15 * i;
+    const one = [{ n }];
+    if (dashed) marks.push(Plot.ruleY(one, { frameAnchor: 'top-right', dx: -150, dy, x1: null, x2: null, stroke: 'currentColor' } as never));
+    marks.push(Plot.dot(one, { frameAnchor: 'top-right', dx: -150, dy, symbol: 'n', fill: 'white', stroke: 'currentColor', r: 4 }));
+    marks.push(Plot.text(one, { frameAnchor: 'top-right', dx: -140, dy, text: 'n', textAnchor: 'start', fill: 'currentColor' }));
+  });
+  return marks;
 }
 
 async function lineDotFigure(points: Point[], o: { xLabel: string; yLabel: string; xLog?: boolean; xOrdinal?: boolean; title: string }): Promise<string> {
@@ -68,6 +84,7 @@ async function lineDotFigure(points: Point[], o: { xLabel: string; yLabel: strin
   });
   marks.push(Plot.ruleX(pts, { x: 'x', y1: 'lo', y2: 'hi', stroke: 'currentColor', strokeOpacity: 0.6, ...(o.xOrdinal ? { dx: 0 } : {}) }));
   marks.push(Plot.dot(pts, { x: 'x', y: 'y', symbol: 'series', fill: 'white', stroke: 'currentColor', r: 4, title: (p: Point) => `${p.series} @ ${p.x}: ${p.y.toPrecision(3)}` }));
+  marks.push(...keyMarks(names, false));
   return renderSvg({
     title: o.title,
     width: 640,
@@ -132,6 +149,7 @@ export async function seriesFigure(r: ExperimentResults, condition: string, name
     const step = Math.max(1, Math.floor(mine.length / 12));
     marks.push(Plot.dot(mine.filter((_, k) => k % step === 0), { x: 'x', y: 'y', symbol: 'series', fill: 'white', stroke: 'currentColor', r: 3 }));
   });
+  marks.push(...keyMarks(seriesNames, false));
   return renderSvg({
     title: o.title,
     width: 640,

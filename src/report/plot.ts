@@ -16,7 +16,9 @@ async function documentFor(): Promise<Document> {
 export async function renderSvg(options: Plot.PlotOptions): Promise<string> {
   const document = await documentFor();
   const node = Plot.plot({ ...options, document }) as unknown as Element;
-  const svg = node.tagName.toLowerCase() === 'svg' ? node : node.querySelector('svg');
+  // a <figure> (title, legends) holds the plot as its last <svg>; the others are legend swatches
+  const all = node.tagName.toLowerCase() === 'svg' ? [node] : Array.from(node.querySelectorAll('svg'));
+  const svg = all[all.length - 1];
   if (!svg) throw new Error('Plot produced no <svg>');
   if (!svg.getAttribute('xmlns')) svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
   return svg.outerHTML;
