@@ -9,3 +9,4 @@ export { svd, svdLastResidual, svdLastSweeps, SVD_VECTORS, SVD_NO_QR } from "./s
 export { chainParamCount, chainWorkspaceBytes, chainLoss, chainGradient, chainHvp } from "./models/dense_chain";
 export * from "./train/index";
 export { newtonSchulz, newtonSchulzWorkspaceBytes } from "./optim/newton_schulz";
+export { mathExp, mathLog } from "./detmath";

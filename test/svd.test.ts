@@ -273,6 +273,18 @@ describe('SVD edge cases and errors', () => {
     expect(svdOf(dense(4, 1, [0, 3, 0, -4])).s[0]).toBeCloseTo(5, 14);
   });
 
+  it('keeps U and V orthonormal when most singular values are zero (regression: basis completion ran out of candidates)', () => {
+    // the 23×24 counterexample fast-check found (FC_SEED=125310380): rank 8, 15 zero singular values
+    const nonzeros: [number, number][] = [[177, -0.7071067811839169], [181, 1.9380015558929063e-06], [182, -0.9999999999999983], [188, 3.7143008243034544e-17], [224, 1.1278467190888925e-11], [228, 0.6430439703344571], [332, 0.9711389825091961], [343, 0.5683614644630656], [398, 0.7532681505132766], [416, -7.149843733144263e-12], [421, -1.2642540634334185e-06], [463, -0.9999999999999991], [465, 0.6102994103514012], [475, -0.9999999999999989], [492, 0.9999999999999967], [499, 0.8107003840221165], [500, -0.9999999999999999], [511, -0.9999511108030055], [512, 2.604206090374558e-10]];
+    const a = dense(23, 24);
+    for (const [i, v] of nonzeros) a.data[i] = v;
+    for (const m of [a, transpose(a)]) {
+      const { U, V } = svdOf(m);
+      expect(orthogonalityError(U)).toBeLessThanOrEqual(C * EPS * 24);
+      expect(orthogonalityError(V)).toBeLessThanOrEqual(C * EPS * 24);
+    }
+  });
+
   it('rejects non-finite entries, naming the entry', () => {
     const A = engine.matrix(2, 2, [1, 2, 3, 4]);
     A.data()[3] = Number.NaN;

@@ -194,8 +194,10 @@ function scatterRows(src: usize, rows: i32, p: i32, ord: usize, idx: usize, out:
 }
 
 /**
- * Columns of `out` (rows×p) that belong to zero singular values get unit vectors orthogonal to every other column
- * (Gram–Schmidt, twice, over the standard basis): the thin U/V stay orthonormal for rank-deficient A.
+ * Columns of `out` (rows×p) that belong to zero singular values get unit vectors orthogonal to every other column,
+ * so the thin U/V stay orthonormal for rank-deficient A. Each new column starts from the standard basis vector e_j
+ * with the largest residual ‖(I − P)e_j‖² = 1 − Σ_c out[j][c]² (P projects on the columns filled so far): that
+ * residual is at least (rows − filled)/rows, so the choice never fails, and it is Gram–Schmidt'ed twice.
  */
 function completeColumns(out: usize, rows: i32, p: i32, sig: usize, ord: usize): void {
   let missing = 0;
@@ -203,34 +205,44 @@ function completeColumns(out: usize, rows: i32, p: i32, sig: usize, ord: usize):
   if (missing == 0) return;
   const valid = scratchI32(p); // 1 when column c already holds a unit vector
   for (let c = 0; c < p; c++) store<i32>(valid + (<usize>c << 2), isZeroSigma(f64At(sig, i32At(ord, c))) ? 0 : 1);
+  const res = scratchF64(rows);
+  for (let j = 0; j < rows; j++) {
+    let r = 1.0;
+    for (let c = 0; c < p; c++) {
+      if (i32At(valid, c) == 0) continue;
+      const q = load<f64>(out + ((<usize>j * <usize>p + <usize>c) << 3));
+      r -= q * q;
+    }
+    store<f64>(res + (<usize>j << 3), r);
+  }
   const x = scratchF64(rows);
-  let candidate = 0;
   for (let c = 0; c < p; c++) {
     if (i32At(valid, c) != 0) continue;
-    while (candidate < rows) {
-      memory.fill(x, 0, <usize>rows << 3);
-      store<f64>(x + (<usize>candidate << 3), 1.0);
-      candidate++;
-      for (let pass = 0; pass < 2; pass++) {
-        for (let o = 0; o < p; o++) {
-          if (i32At(valid, o) == 0) continue;
-          let proj = 0.0;
-          for (let r = 0; r < rows; r++) proj += load<f64>(out + ((<usize>r * <usize>p + <usize>o) << 3)) * f64At(x, r);
-          for (let r = 0; r < rows; r++) {
-            const xp = x + (<usize>r << 3);
-            store<f64>(xp, load<f64>(xp) - proj * load<f64>(out + ((<usize>r * <usize>p + <usize>o) << 3)));
-          }
+    let best = 0;
+    for (let j = 1; j < rows; j++) if (f64At(res, j) > f64At(res, best)) best = j;
+    memory.fill(x, 0, <usize>rows << 3);
+    store<f64>(x + (<usize>best << 3), 1.0);
+    for (let pass = 0; pass < 2; pass++) {
+      for (let o = 0; o < p; o++) {
+        if (i32At(valid, o) == 0) continue;
+        let proj = 0.0;
+        for (let r = 0; r < rows; r++) proj += load<f64>(out + ((<usize>r * <usize>p + <usize>o) << 3)) * f64At(x, r);
+        for (let r = 0; r < rows; r++) {
+          const xp = x + (<usize>r << 3);
+          store<f64>(xp, load<f64>(xp) - proj * load<f64>(out + ((<usize>r * <usize>p + <usize>o) << 3)));
         }
       }
-      const nx = nrm2(rows, x);
-      if (nx > 0.5) {
-        for (let r = 0; r < rows; r++) store<f64>(out + ((<usize>r * <usize>p + <usize>c) << 3), f64At(x, r) / nx);
-        store<i32>(valid + (<usize>c << 2), 1);
-        break;
-      }
     }
+    const nx = nrm2(rows, x);
+    for (let r = 0; r < rows; r++) {
+      const v = f64At(x, r) / nx;
+      store<f64>(out + ((<usize>r * <usize>p + <usize>c) << 3), v);
+      store<f64>(res + (<usize>r << 3), f64At(res, r) - v * v);
+    }
+    store<i32>(valid + (<usize>c << 2), 1);
   }
   heap.free(x);
+  heap.free(res);
   heap.free(valid);
 }
 

@@ -35,7 +35,7 @@ export function heterogeneousTarget(engine: Engine, rng: Rng, rows: number, cols
   const W = rng.normalMatrix(rows, cols, 0, 1 / Math.sqrt(cols));
   const w = W.data();
   for (let i = 0; i < rows; i++) {
-    const f = Math.exp(0.25 * rng.normal());
+    const f = engine.exp(0.25 * rng.normal());
     for (let j = 0; j < cols; j++) w[i * cols + j] *= f;
   }
   return W;
@@ -182,10 +182,11 @@ function analyseLayer(engine: Engine, chain: DenseChain, layer: number): LayerAn
   }
 
   const ks = gradSigma.map((_, k) => k + 1);
-  const alpha = fitLogLog(gradSigma, curvature);
-  const gamma = fitLogLog(ks, gradSigma);
+  const log = (x: number) => engine.log(x);
+  const alpha = fitLogLog(gradSigma, curvature, log);
+  const gamma = fitLogLog(ks, gradSigma, log);
   const ranked = curvature.filter((x) => x > 0).sort((a, b) => b - a);
-  const hess = fitLogLog(ranked.map((_, k) => k + 1), ranked);
+  const hess = fitLogLog(ranked.map((_, k) => k + 1), ranked, log);
   const tenth = Math.max(1, Math.floor(kc / 10));
   const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   return {

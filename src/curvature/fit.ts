@@ -26,13 +26,13 @@ export function fitLine(x: number[], y: number[]): LineFit {
   return { slope, intercept: my - slope * mx, r2: syy > 0 && sxx > 0 ? (sxy * sxy) / (sxx * syy) : Number.NaN, n };
 }
 
-/** Fit of log y against log x over the pairs where both are positive. */
-export function fitLogLog(x: number[], y: number[]): LineFit {
+/** Fit of log y against log x over the pairs where both are positive (pass engine.log for engine-independent bits). */
+export function fitLogLog(x: number[], y: number[], log: (v: number) => number = Math.log): LineFit {
   const lx: number[] = [], ly: number[] = [];
   for (let i = 0; i < Math.min(x.length, y.length); i++) {
     if (x[i] > 0 && y[i] > 0) {
-      lx.push(Math.log(x[i]));
-      ly.push(Math.log(y[i]));
+      lx.push(log(x[i]));
+      ly.push(log(y[i]));
     }
   }
   return fitLine(lx, ly);

@@ -350,6 +350,18 @@ export class Engine implements BlockOwner {
     return out;
   }
 
+  /**
+   * exp and log computed inside the module, bit-identical in every JS engine (V8 versions disagree in the last bit
+   * of Math.exp / Math.log). Use these for anything that reaches a results file.
+   */
+  exp(x: number): number {
+    return this.wasm.mathExp(x);
+  }
+
+  log(x: number): number {
+    return this.wasm.mathLog(x);
+  }
+
   /** Singular values only (skips U and V accumulation). */
   singularValues(A: Matrix): Vector {
     return this.svd(A, { vectors: false }).s;

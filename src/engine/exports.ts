@@ -36,6 +36,9 @@ export interface CondlabExports {
   newtonSchulz(m: number, n: number, g: number, out: number, steps: number, ws: number): number;
   newtonSchulzWorkspaceBytes(m: number, n: number): number;
 
+  mathExp(x: number): number;
+  mathLog(x: number): number;
+
   readonly RNG_STATE_BYTES: WebAssembly.Global;
   rngSeed(state: number, keyLo: number, keyHi: number): void;
   rngDerive(keyLo: number, keyHi: number, index: number, out: number): void;

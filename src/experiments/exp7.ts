@@ -87,7 +87,7 @@ function runMlp(ctx: CellContext): ConditionResult {
       metrics: {
         overallErr,
         kappaErr: mean(errs),
-        logKappaErr: mean(layers.map((k, l) => Math.abs(Math.log(k) - Math.log(teacher[l])))),
+        logKappaErr: mean(layers.map((k, l) => Math.abs(engine.log(k) - engine.log(teacher[l])))),
         kappaErrLayer1: errs[0],
         kappaErrLayer2: errs[1],
         layerKappa1: layers[0],

@@ -6,7 +6,9 @@ let nodeDocument: Document | undefined;
 async function documentFor(): Promise<Document> {
   if (typeof globalThis.document !== 'undefined') return globalThis.document;
   if (!nodeDocument) {
-    const { parseHTML } = await import('linkedom');
+    // a variable specifier keeps bundlers from pulling the Node-only DOM into the browser build
+    const specifier = 'linkedom';
+    const { parseHTML } = (await import(/* @vite-ignore */ specifier)) as typeof import('linkedom');
     nodeDocument = parseHTML('<!doctype html><html><head></head><body></body></html>').document as unknown as Document;
   }
   return nodeDocument;

@@ -150,7 +150,7 @@ export class Trainer {
       const s = teacher.sigma;
       if (s.length !== d) throw new Error(`teacher spectrum has ${s.length} values, expected ${d}`);
       sigmaStar.set(s);
-      logK = Math.log(s[0] / s[d - 1]);
+      logK = engine.log(s[0] / s[d - 1]);
     } else {
       wstar = teacher.W1.ptr;
       wstar2 = teacher.W2.ptr;
