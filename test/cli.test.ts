@@ -264,3 +264,15 @@ describe('the CLI as a process', () => {
     expect(r.stdout).toBe('');
   });
 });
+
+describe('up-front resource check', () => {
+  it('refuses a config that cannot fit in wasm32 memory, with the estimate', async () => {
+    const { main: run } = await import('../src/cli/main.js');
+    await expect(run(['run', 'exp1', '--dims', '8192', '--trials', '1', '--quiet'])).rejects.toThrow(/needs about 1\d\.\d+ GiB of WASM memory per worker \(d = 8192\), more than wasm32's 4\.00 GiB/);
+  });
+
+  it('refuses a run that would obviously take days unless --force', async () => {
+    const { main: run } = await import('../src/cli/main.js');
+    await expect(run(['run', 'exp9', '--dims', '2048', '--epochs', '1000000', '--trials', '1000', '--quiet'])).rejects.toThrow(/would take about [\d.]+ days .*--force/);
+  });
+});
