@@ -12,6 +12,7 @@ import type { Rng } from '../engine/rng.js';
 import type { CellContext, CellResult, ConditionResult, Experiment, RunConfig } from '../experiments/types.js';
 import { DenseChain, type ChainSpec } from './chain.js';
 import { fitLine, fitLogLog } from './fit.js';
+import { heterogeneousTarget } from '../train/targets.js';
 
 export type CurvatureModel = 'linear' | 'deep2' | 'deep3' | 'mlp' | 'classifier';
 export const CURVATURE_MODELS: CurvatureModel[] = ['linear', 'deep2', 'deep3', 'mlp', 'classifier'];
@@ -28,17 +29,6 @@ interface Trained {
   /** Draws a batch of inputs and targets for this model's task. */
   sample(rng: Rng, batch: number): { X: Matrix; Y: Matrix };
   divergedAt?: number;
-}
-
-/** Heterogeneous target (PROTOCOL.md): entries N(0,1)/√d, row i scaled by exp(0.25·z_i). */
-export function heterogeneousTarget(engine: Engine, rng: Rng, rows: number, cols: number): Matrix {
-  const W = rng.normalMatrix(rows, cols, 0, 1 / Math.sqrt(cols));
-  const w = W.data();
-  for (let i = 0; i < rows; i++) {
-    const f = engine.exp(0.25 * rng.normal());
-    for (let j = 0; j < cols; j++) w[i * cols + j] *= f;
-  }
-  return W;
 }
 
 function specOf(model: CurvatureModel, d: number, hidden: number): ChainSpec {

@@ -2,7 +2,7 @@
 // PyHessian. Probes are drawn from a seed so an estimate is reproducible.
 import { CondlabError } from '../engine/errors.js';
 import { dot, type SymmetricOperator } from './operator.js';
-import { mulberry32 } from './prng.js';
+import { mulberry32 } from '../stats/prng.js';
 
 export interface HutchinsonOptions {
   /** Maximum number of probes. */

@@ -3,7 +3,7 @@
 // but removes the ghost eigenvalues plain Lanczos produces, which matters when k > 1.
 import { CondlabError } from '../engine/errors.js';
 import { dot, norm, type SymmetricOperator } from './operator.js';
-import { gaussianFill, mulberry32 } from './prng.js';
+import { gaussianFill, mulberry32 } from '../stats/prng.js';
 import { symmetricEigen } from './symmetric_eigen.js';
 
 export interface LanczosOptions {

@@ -1,7 +1,7 @@
 // Power iteration for the eigenvalue of largest magnitude (PyHessian's `eigenvalues` with top_n = 1).
 import { CondlabError } from '../engine/errors.js';
 import { dot, norm, type SymmetricOperator } from './operator.js';
-import { gaussianFill, mulberry32 } from './prng.js';
+import { gaussianFill, mulberry32 } from '../stats/prng.js';
 
 export interface PowerOptions {
   maxIter?: number;

@@ -3,6 +3,7 @@
 // seeded generator, so the same values always give the same interval. Non-finite values never enter: they belong to
 // diverged trials, which are counted instead.
 import type { SeriesSummary, Summary } from '../experiments/types.js';
+import { mulberry32 } from './prng.js';
 
 /** A total order on non-NaN numbers (−0 before +0), so sorting never depends on the input order. */
 const ascending = (a: number, b: number): number => a - b || (Object.is(b, -0) ? 1 : 0) - (Object.is(a, -0) ? 1 : 0);
@@ -44,17 +45,6 @@ export const median = (xs: readonly number[]): number => quantile(xs, 0.5);
 /** Interquartile range q3 − q1 (same quartile definition). */
 export const iqr = (xs: readonly number[]): number => quantile(xs, 0.75) - quantile(xs, 0.25);
 
-/** 32-bit mulberry generator: enough for bootstrap resampling indices, and reproducible from its seed. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 export const BOOTSTRAP_RESAMPLES = 2000;
 

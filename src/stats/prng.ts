@@ -1,5 +1,5 @@
-// A tiny seeded generator for the curvature tools' start vectors and probes (SplitMix64 on BigInt-free 32-bit
-// halves would be fiddly; mulberry32 is enough for probe directions and keeps them reproducible from a seed).
+// A tiny seeded 32-bit generator (mulberry32) for bootstrap resampling and for the curvature tools' start vectors
+// and probes: reproducible from a seed, plain integer arithmetic, so identical in every JS engine.
 export function mulberry32(seed: number): () => number {
   let a = seed >>> 0;
   return () => {
@@ -11,7 +11,7 @@ export function mulberry32(seed: number): () => number {
   };
 }
 
-/** Standard normal by Box–Muller from a uniform source. */
+/** Standard normal by Box–Muller (JS Math.log/cos: last bits may differ between engines — probes only, never results). */
 export function gaussianFill(rand: () => number, out: Float64Array): Float64Array {
   for (let i = 0; i < out.length; i += 2) {
     const u = 1 - rand();
