@@ -1,49 +1,76 @@
-// The browser lab's page: pick an experiment and knobs, run its units in Web Workers (the UI thread only draws),
-// watch figures fill in, cancel, download the same results JSON the CLI writes, or load one back.
+// The browser lab's page: pick an experiment and knobs, run its (trial, cell) units in Web Workers (one per logical
+// core; the UI thread only schedules and draws), watch the figures fill in, cancel, download the same results JSON
+// the CLI writes (same assembly function: src/runner/assemble.ts), or load one back (file picker or drop) to redraw.
 import { experiments, getExperiment } from '../src/experiments/index.js';
-import type { ExperimentResults, PresetName, RunConfig, TrialRecord } from '../src/experiments/types.js';
+import type { Experiment, ExperimentResults, PresetName, RunConfig, TrialRecord } from '../src/experiments/types.js';
 import { buildConfig } from '../src/config/index.js';
-import { assembleResults, trialSeed, unitsOf, type Unit } from '../src/runner/assemble.js';
+import { assembleResults, checkCellResult, trialSeed, unitsOf, type Unit } from '../src/runner/assemble.js';
 import { parseResults } from '../src/runner/load.js';
+import { judgeClaims } from '../src/claims/index.js';
 import { figuresFor, type ErrorBars } from '../src/report/figures.js';
+import { CLAIM_EXPERIMENT, SUMMARY_HEAD, escapeHtml as esc, summaryRows } from '../src/report/table.js';
+import type { UnitJob, WorkerMessage } from './worker.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const expSel = $<HTMLSelectElement>('exp');
 const statusEl = $<HTMLSpanElement>('status');
 const progress = $<HTMLProgressElement>('progress');
 const figuresEl = $<HTMLDivElement>('figures');
+const summaryEl = $<HTMLDivElement>('summary');
 const runBtn = $<HTMLButtonElement>('run');
 const cancelBtn = $<HTMLButtonElement>('cancel');
 const downloadBtn = $<HTMLButtonElement>('download');
 
 for (const e of experiments) expSel.add(new Option(`${e.id} — ${e.title}`, e.id));
+$<HTMLInputElement>('workers').placeholder = String(navigator.hardwareConcurrency || 2);
+
+type State = 'idle' | 'running' | 'done' | 'error' | 'cancelled';
 
 let current: ExperimentResults | undefined;
 let workers: Worker[] = [];
 let drawSeq = 0;
+let cancelRun: (() => void) | undefined;
 
-function setStatus(text: string, state: 'idle' | 'running' | 'done' | 'error' | 'cancelled') {
+function setStatus(text: string, state: State) {
   statusEl.textContent = text;
   statusEl.dataset.state = state;
 }
 
 function overrides(): Record<string, unknown> {
   const o: Record<string, unknown> = {};
-  const num = (id: string) => ($<HTMLInputElement>(id).value.trim() === '' ? undefined : Number($<HTMLInputElement>(id).value));
-  const dims = $<HTMLInputElement>('dims').value.trim();
-  if (dims) o.dims = dims.split(',').map(Number);
-  for (const k of ['trials', 'epochs', 'lr', 'seed']) {
-    const v = num(k);
-    if (v !== undefined) o[k] = v;
-  }
+  const text = (id: string) => $<HTMLInputElement>(id).value.trim();
+  const dims = text('dims');
+  if (dims) o.dims = dims.split(/[\s,]+/).filter(Boolean).map(Number);
+  for (const k of ['trials', 'epochs', 'lr', 'seed']) if (text(k) !== '') o[k] = Number(text(k));
   return o;
 }
 
-async function draw(r: ExperimentResults) {
+const fmtSecs = (ms: number) => (ms < 60_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.floor(ms / 60_000)} min ${Math.round((ms % 60_000) / 1000)} s`);
+
+/** Figures, summary table and (for the paper's experiments) the claims judged from this experiment alone. */
+async function draw(r: ExperimentResults, final: boolean) {
   const seq = ++drawSeq;
   const figs = await figuresFor(r, $<HTMLSelectElement>('bars').value as ErrorBars);
   if (seq !== drawSeq) return; // a newer draw started meanwhile
-  figuresEl.innerHTML = figs.map((f) => `<figure>${f.svg}<figcaption>${f.title}</figcaption></figure>`).join('');
+  figuresEl.innerHTML = figs.map((f) => `<figure>${f.svg}<figcaption>${esc(f.title)}</figcaption></figure>`).join('');
+  const parts: string[] = [];
+  if (final) {
+    try {
+      const claims = judgeClaims({ [r.experiment]: r }).filter((c) => CLAIM_EXPERIMENT[c.id] === r.experiment);
+      if (claims.length) {
+        parts.push('<h3>Claims (judged from this run)</h3><table class="claims"><tr><th>claim</th><th>paper</th><th>ours</th><th>verdict</th></tr>');
+        for (const c of claims) parts.push(`<tr><td>${esc(c.id)}: ${esc(c.claim)}</td><td>${esc(c.paper)}</td><td>${esc(c.ours)}</td><td>${esc(c.verdict)}</td></tr>`);
+        parts.push('</table>');
+      }
+    } catch {
+      /* claims need other experiments or different metrics: leave them out */
+    }
+  }
+  const rows = summaryRows(r);
+  parts.push(`<details${final ? ' open' : ''}><summary>Summary (${rows.length} rows)</summary><table><tr>${SUMMARY_HEAD.map((h) => `<th>${h}</th>`).join('')}</tr>`);
+  for (const row of rows) parts.push(`<tr>${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
+  parts.push('</table></details>');
+  summaryEl.innerHTML = parts.join('');
 }
 
 function stopWorkers() {
@@ -51,10 +78,16 @@ function stopWorkers() {
   workers = [];
 }
 
+function setRunning(running: boolean) {
+  runBtn.disabled = running;
+  cancelBtn.disabled = !running;
+  expSel.disabled = running;
+}
+
 async function run(ev: Event) {
   ev.preventDefault();
   stopWorkers();
-  let exp, config: RunConfig;
+  let exp: Experiment, config: RunConfig;
   try {
     exp = getExperiment(expSel.value);
     config = buildConfig(exp, $<HTMLSelectElement>('preset').value as PresetName, overrides());
@@ -63,66 +96,139 @@ async function run(ev: Event) {
     return;
   }
   const units = unitsOf(exp, config);
-  const nWorkers = Math.max(1, Math.min(units.length, Number($<HTMLInputElement>('workers').value) || navigator.hardwareConcurrency || 2));
+  if (units.length === 0) {
+    setStatus(`${exp.id} has no units to run with this config`, 'error');
+    return;
+  }
+  const cost = (u: Unit) => Math.max(1e-9, exp.cellCost?.(config, u.cell) ?? 1);
+  const totalCost = units.reduce((a, u) => a + cost(u), 0);
+  // largest units first, so the last one to finish is a small one (the order never shows in the JSON: it is
+  // sorted by (trial, cell) when assembled)
+  const queue = units.map((u, i) => ({ u, i })).sort((a, b) => cost(b.u) - cost(a.u) || a.i - b.i).map((x) => x.u);
+  const asked = Number($<HTMLInputElement>('workers').value);
+  const nWorkers = Math.max(1, Math.min(units.length, Number.isInteger(asked) && asked > 0 ? asked : navigator.hardwareConcurrency || 2));
   const records: TrialRecord[] = [];
+  const partial = new Map<string, number>();
+  const cellMs: Record<string, number> = {};
   const started = new Date();
   const t0 = performance.now();
-  const cellMs: Record<string, number> = {};
-  runBtn.disabled = true;
-  cancelBtn.disabled = false;
+  let doneCost = 0;
+  let lastDraw = 0;
+  let drawTimer: ReturnType<typeof setTimeout> | undefined;
+  setRunning(true);
   downloadBtn.disabled = true;
   progress.value = 0;
-  setStatus(`running ${units.length} units on ${nWorkers} workers…`, 'running');
-  // deal units round-robin; the final JSON is sorted by (trial, cell), so the split never shows in it
-  const shares: Unit[][] = Array.from({ length: nWorkers }, () => []);
-  units.forEach((u, i) => shares[i % nWorkers].push(u));
-  let finished = 0;
-  const assemble = () =>
-    assembleResults(exp, config, records, { wallMs: performance.now() - t0, workers: nWorkers, startedAt: started.toISOString(), cellMs });
-  await new Promise<void>((resolve) => {
-    workers = shares.map((share) => {
+  figuresEl.innerHTML = '';
+  summaryEl.innerHTML = '';
+  current = undefined;
+  setStatus(`running ${units.length} units (${config.trials} trials × ${units.length / config.trials} cells) on ${nWorkers} workers…`, 'running');
+  const assemble = () => assembleResults(exp, config, records, { wallMs: performance.now() - t0, workers: nWorkers, startedAt: started.toISOString(), cellMs });
+  const key = (u: Unit) => `${u.trial}|${u.cell}`;
+
+  const showProgress = () => {
+    let inFlight = 0;
+    for (const [k, f] of partial) inFlight += f * cost(units.find((u) => key(u) === k)!);
+    const p = Math.min(1, (doneCost + inFlight) / totalCost);
+    progress.value = p;
+    const elapsed = performance.now() - t0;
+    const eta = p > 0 ? (elapsed * (1 - p)) / p : NaN;
+    setStatus(`${records.length}/${units.length} units, ${(100 * p).toFixed(0)} %, elapsed ${fmtSecs(elapsed)}${Number.isFinite(eta) ? `, ETA ${fmtSecs(eta)}` : ''}`, 'running');
+  };
+  const redrawSoon = () => {
+    // at most ~3 redraws a second, however fast units finish
+    if (drawTimer) return;
+    const wait = Math.max(0, 300 - (performance.now() - lastDraw));
+    drawTimer = setTimeout(() => {
+      drawTimer = undefined;
+      lastDraw = performance.now();
+      if (statusEl.dataset.state === 'running' && records.length) {
+        current = assemble();
+        void draw(current, false);
+      }
+    }, wait);
+  };
+
+  const outcome = await new Promise<'done' | 'cancelled' | 'error'>((resolve) => {
+    const fail = (message: string) => {
+      stopWorkers();
+      setStatus(`error: ${message}`, 'error');
+      resolve('error');
+    };
+    const next = (w: Worker) => {
+      const unit = queue.shift();
+      if (!unit) return;
+      partial.set(key(unit), 0);
+      w.postMessage({ expId: exp.id, config, unit } satisfies UnitJob);
+    };
+    workers = Array.from({ length: nWorkers }, () => {
       const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
-      w.onmessage = (m: MessageEvent) => {
+      w.onmessage = (m: MessageEvent<WorkerMessage>) => {
         const msg = m.data;
-        if (msg.type === 'done') {
-          records.push({ trial: msg.unit.trial, cell: msg.unit.cell, seed: trialSeed(config, msg.unit.trial), result: msg.result });
+        if (msg.type === 'progress') {
+          partial.set(key(msg.unit), msg.fraction);
+          showProgress();
+        } else if (msg.type === 'done') {
+          const bad = checkCellResult(msg.result);
+          if (bad) return fail(`unit (trial ${msg.unit.trial}, cell ${msg.unit.cell}) returned ${bad}`);
+          partial.delete(key(msg.unit));
+          records.push({ trial: msg.unit.trial, cell: msg.unit.cell, seed: trialSeed(config, msg.unit.trial), result: msg.result as TrialRecord['result'] });
           cellMs[msg.unit.cell] = (cellMs[msg.unit.cell] ?? 0) + msg.ms;
-          progress.value = records.length / units.length;
-          const elapsed = performance.now() - t0;
-          const eta = (elapsed / records.length) * (units.length - records.length);
-          setStatus(`${records.length}/${units.length} units, ETA ${(eta / 1000).toFixed(1)} s`, 'running');
-          current = assemble();
-          void draw(current);
-        } else if (msg.type === 'finished') {
-          if (++finished === shares.length) resolve();
+          doneCost += cost(msg.unit);
+          showProgress();
+          if (records.length === units.length) return resolve('done');
+          next(w);
+          redrawSoon();
         } else {
-          setStatus(`error: ${msg.message}`, 'error');
-          stopWorkers();
-          resolve();
+          fail(msg.unit ? `unit (trial ${msg.unit.trial}, cell ${msg.unit.cell}): ${msg.message}` : msg.message);
         }
       };
-      w.postMessage({ expId: exp.id, config, units: share });
+      w.onerror = (e) => {
+        e.preventDefault();
+        fail(`a worker failed: ${e.message || 'could not start (is the .wasm served?)'}`);
+      };
       return w;
     });
-    cancelBtn.onclick = () => {
+    for (const w of workers) next(w);
+    cancelRun = () => {
       stopWorkers();
-      setStatus(`cancelled after ${records.length}/${units.length} units`, 'cancelled');
-      resolve();
+      setStatus(`cancelled after ${records.length}/${units.length} units (${fmtSecs(performance.now() - t0)})`, 'cancelled');
+      resolve('cancelled');
     };
   });
-  runBtn.disabled = false;
-  cancelBtn.disabled = true;
-  if (records.length === units.length && statusEl.dataset.state === 'running') {
-    current = assemble();
-    await draw(current);
-    downloadBtn.disabled = false;
-    setStatus(`done: ${units.length} units in ${((performance.now() - t0) / 1000).toFixed(1)} s`, 'done');
-  }
+  cancelRun = undefined;
+  if (drawTimer) clearTimeout(drawTimer);
   stopWorkers();
+  setRunning(false);
+  if (outcome === 'done') {
+    current = assemble();
+    await draw(current, true);
+    downloadBtn.disabled = false;
+    progress.value = 1;
+    setStatus(`done: ${units.length} units in ${fmtSecs(performance.now() - t0)} on ${nWorkers} workers`, 'done');
+  } else if (records.length) {
+    // partial results stay on screen, but a partial run is not a results file
+    current = undefined;
+    await draw(assemble(), false);
+  }
+}
+
+async function loadText(text: string, name: string) {
+  try {
+    const r = parseResults(text, name);
+    current = r;
+    if ([...expSel.options].some((o) => o.value === r.experiment)) expSel.value = r.experiment;
+    await draw(r, true);
+    downloadBtn.disabled = false;
+    progress.value = 1;
+    setStatus(`loaded ${name}: ${r.experiment}, ${r.trials.length} units, preset ${r.config.preset}`, 'done');
+  } catch (e) {
+    setStatus((e as Error).message, 'error');
+  }
 }
 
 $<HTMLFormElement>('controls').addEventListener('submit', run);
-$<HTMLSelectElement>('bars').addEventListener('change', () => current && void draw(current));
+cancelBtn.addEventListener('click', () => cancelRun?.());
+$<HTMLSelectElement>('bars').addEventListener('change', () => current && void draw(current, statusEl.dataset.state === 'done'));
 downloadBtn.addEventListener('click', () => {
   if (!current) return;
   // the CLI's format exactly: JSON.stringify(results, null, 1) + newline
@@ -130,18 +236,28 @@ downloadBtn.addEventListener('click', () => {
   const a = document.createElement('a');
   a.href = URL.createObjectURL(blob);
   a.download = `${current.experiment}.json`;
+  document.body.append(a);
   a.click();
-  URL.revokeObjectURL(a.href);
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
 $<HTMLInputElement>('load').addEventListener('change', async (ev) => {
-  const file = (ev.target as HTMLInputElement).files?.[0];
-  if (!file) return;
-  try {
-    current = parseResults(await file.text(), file.name);
-    await draw(current);
-    downloadBtn.disabled = false;
-    setStatus(`loaded ${file.name}: ${current.experiment}, ${current.trials.length} units`, 'done');
-  } catch (e) {
-    setStatus((e as Error).message, 'error');
-  }
+  const input = ev.target as HTMLInputElement;
+  const file = input.files?.[0];
+  if (file) await loadText(await file.text(), file.name);
+  input.value = '';
+});
+// drop a results JSON anywhere on the page
+document.addEventListener('dragover', (ev) => {
+  ev.preventDefault();
+  document.body.classList.add('dragging');
+});
+document.addEventListener('dragleave', (ev) => {
+  if (ev.target === document.documentElement || ev.target === document.body) document.body.classList.remove('dragging');
+});
+document.addEventListener('drop', async (ev) => {
+  ev.preventDefault();
+  document.body.classList.remove('dragging');
+  const file = ev.dataTransfer?.files?.[0];
+  if (file) await loadText(await file.text(), file.name);
 });

@@ -1,29 +1,41 @@
-// A Web Worker with its own engine instance: runs the (trial, cell) units it is sent and posts each result back.
+// A Web Worker with its own engine instance (the same .wasm the page was built with). The page sends one
+// (trial, cell) unit at a time; the worker runs it with the experiment's own runCell — exactly what the CLI's
+// workers do — and posts progress and the result back. Results are plain JSON-able objects.
 import wasmUrl from '../build/condlab.wasm?url';
 import { Engine } from '../src/engine/index.js';
 import { getExperiment } from '../src/experiments/index.js';
 import type { RunConfig } from '../src/experiments/types.js';
 
-interface Job {
+export interface UnitJob {
   expId: string;
   config: RunConfig;
-  units: { trial: number; cell: string }[];
+  unit: { trial: number; cell: string };
 }
 
+export type WorkerMessage =
+  | { type: 'progress'; unit: UnitJob['unit']; fraction: number }
+  | { type: 'done'; unit: UnitJob['unit']; result: unknown; ms: number }
+  | { type: 'error'; unit?: UnitJob['unit']; message: string };
+
+const post = (m: WorkerMessage) => (self as unknown as Worker).postMessage(m);
 const enginePromise = Engine.load(new URL(wasmUrl, self.location.href));
 
-self.onmessage = async (ev: MessageEvent<Job>) => {
-  const { expId, config, units } = ev.data;
+self.onmessage = async (ev: MessageEvent<UnitJob>) => {
+  const { expId, config, unit } = ev.data;
   try {
     const engine = await enginePromise;
     const exp = getExperiment(expId);
-    for (const u of units) {
-      const t0 = performance.now();
-      const result = exp.runCell({ engine, config, cell: u.cell, trial: u.trial });
-      self.postMessage({ type: 'done', unit: u, result, ms: performance.now() - t0 });
-    }
-    self.postMessage({ type: 'finished' });
+    const t0 = performance.now();
+    let last = 0;
+    const progress = (fraction: number) => {
+      const now = performance.now();
+      if (now - last < 150) return;
+      last = now;
+      post({ type: 'progress', unit, fraction });
+    };
+    const result = exp.runCell({ engine, config, cell: unit.cell, trial: unit.trial, progress });
+    post({ type: 'done', unit, result, ms: performance.now() - t0 });
   } catch (e) {
-    self.postMessage({ type: 'error', message: e instanceof Error ? e.message : String(e) });
+    post({ type: 'error', unit, message: e instanceof Error ? e.message : String(e) });
   }
 };

@@ -1,12 +1,17 @@
-// Figures from results JSON alone (pure functions of ExperimentResults), answering the paper's Figures 1–9 and the
-// curvature experiment. Error bars: ±1 std as the paper draws them, or median with interquartile range (κ errors
-// are heavy-tailed). Black-and-white readable: every series has its own marker symbol and dash pattern.
-import type { ExperimentResults, SeriesSummary, Summary } from '../experiments/types.js';
+// Figures from results JSON alone (pure functions of ExperimentResults), answering the paper's Figures 1–9, the
+// correctives and curvature experiments, and a generic fallback for any other experiment. Error bars: ±1 std as the
+// paper draws them, or median with interquartile range (κ errors are heavy-tailed); the report shows both.
+// Black-and-white readable: every series has its own marker symbol and dash pattern, and the key (drawn inside the
+// SVG, right of the plot) shows both. A log axis is used where the plotted values span orders of magnitude.
+// Defensive: a metric, series or condition that a result does not have is skipped; a figure with nothing to draw
+// is left out rather than drawn empty.
+import type { ConditionSummary, ExperimentResults, SeriesSummary, Summary } from '../experiments/types.js';
 import { Plot, renderSvg } from './plot.js';
 
 export type ErrorBars = 'std' | 'iqr';
 
 export interface Figure {
+  /** Stable id: the report names the file `<experiment>-<id>.svg`. */
   id: string;
   title: string;
   svg: string;
@@ -14,13 +19,32 @@ export interface Figure {
 
 const SYMBOLS = ['circle', 'square', 'triangle', 'diamond', 'star', 'cross', 'wye', 'times', 'asterisk', 'plus'] as const;
 const DASHES = ['', '6,3', '2,2', '8,3,2,3', '1,3', '10,4', '4,2,1,2', '3,6', '12,2', '5,5'];
+
+const NORM_METRICS = ['rowNormErr', 'colNormErr', 'svErr', 'frobErr', 'overallErr'];
+const SPECTRAL_METRICS = ['kappaErr', 'logKappaErr', 'gapErr', 'effRankErr'];
 const COMPONENT_METRICS = ['rowNormErr', 'colNormErr', 'svErr', 'kappaErr', 'effRankErr', 'gapErr', 'frobErr', 'overallErr'];
+
 const LABEL: Record<string, string> = {
   rowNormErr: 'row norms', colNormErr: 'column norms', svErr: 'singular values', kappaErr: 'condition number κ',
-  effRankErr: 'effective rank', gapErr: 'spectral gap', frobErr: 'Frobenius norm', overallErr: 'overall ‖W−W*‖/‖W*‖',
-  logKappaErr: '|log κ̂ − log κ*|', gapRatio: 'gap ratio (κ err / row err)', productKappa: 'product κ',
+  logKappaErr: '|log κ − log κ*|', effRankErr: 'effective rank', gapErr: 'spectral gap', frobErr: 'Frobenius norm',
+  overallErr: 'overall ‖W−W*‖/‖W*‖', gapRatio: 'gap ratio (κ/row err)', productKappa: 'product κ (trained)',
+  initProductKappa: 'product κ (at init)', targetKappa: 'target κ*', ratio: 'κ err / row-norm err',
+  gradSigma1: 'σ₁, batch gradient', gradSigmaMin: 'σ_min, batch gradient', popGradSigma1: 'σ₁, expected gradient',
+  popGradSigmaMin: 'σ_min, expected gradient', gradRatio: 'σ₁ / σ_min signal', gradSignal: 'batch gradient',
+  popGradSignal: 'expected gradient', sigma1: 'σ₁', sigmaQ1: 'σ at i = d/4', sigmaMedian: 'σ at i = d/2',
+  sigmaQ3: 'σ at i = 3d/4', sigmaMin: 'σ_min', sigmaFinal: 'σᵢ trained', sigmaTarget: 'σᵢ* target',
+  alpha: 'curvature exponent α', gamma: 'rank decay γ', hessianDecay: 'Hessian decay s', weightSignal: 'gradient signal',
+  weightCurvature: 'curvature', kappa: 'κ (trained)', finalLoss: 'final loss',
 };
-const label = (m: string) => LABEL[m] ?? m;
+export const metricLabel = (m: string): string => LABEL[m] ?? m;
+
+const modeText = (mode: ErrorBars) => (mode === 'std' ? 'mean ± 1 std' : 'median, IQR');
+
+// ---- layout: the plot frame on the left, the key in the right margin ----
+const WIDTH = 740;
+const HEIGHT = 380;
+const MARGIN = { left: 72, right: 210, top: 30, bottom: 46 };
+const STYLE = { background: 'white', color: 'black', fontSize: '11px', fontFamily: 'system-ui, sans-serif', overflow: 'visible' };
 
 interface Point {
   series: string;
@@ -30,195 +54,394 @@ interface Point {
   hi: number;
 }
 
-function bars(s: Summary, mode: ErrorBars): { y: number; lo: number; hi: number } {
-  return mode === 'std' ? { y: s.mean, lo: s.mean - s.std, hi: s.mean + s.std } : { y: s.median, lo: s.q1, hi: s.q3 };
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+function bars(s: Summary | undefined, mode: ErrorBars): { y: number; lo: number; hi: number } | undefined {
+  if (!s) return undefined;
+  const y = mode === 'std' ? s.mean : s.median;
+  if (!finite(y)) return undefined;
+  const lo = mode === 'std' ? s.mean - s.std : s.q1;
+  const hi = mode === 'std' ? s.mean + s.std : s.q3;
+  return { y, lo: finite(lo) ? lo : y, hi: finite(hi) ? hi : y };
 }
 
-/** Log scale when all plotted values are positive and span more than ~1.5 decades. */
-function yScale(points: { y: number; lo: number; hi: number }[]): { type: 'log' | 'linear' } {
-  const ys = points.flatMap((p) => [p.y, p.hi]).filter((v) => Number.isFinite(v));
+function seriesPoints(ser: SeriesSummary | undefined, name: string, mode: ErrorBars): Point[] {
+  if (!ser || !Array.isArray(ser.mean)) return [];
+  const out: Point[] = [];
+  const center = mode === 'std' ? ser.mean : ser.median;
+  for (let i = 0; i < center.length; i++) {
+    const y = center[i];
+    if (!finite(y)) continue;
+    const lo = mode === 'std' ? ser.mean[i] - (ser.std?.[i] ?? 0) : ser.q1?.[i];
+    const hi = mode === 'std' ? ser.mean[i] + (ser.std?.[i] ?? 0) : ser.q3?.[i];
+    out.push({ series: name, x: ser.epochs?.[i] ?? i + 1, y, lo: finite(lo) ? lo : y, hi: finite(hi) ? hi : y });
+  }
+  return out;
+}
+
+// ---- y axis: log when every centre value is positive and they span more than ~1.5 decades ----
+
+interface YAxis {
+  options: Plot.ScaleOptions;
+  points: Point[];
+  /** Some lower error-bar ends (mean − std ≤ 0) were clipped to the bottom of a log axis. */
+  clipped: boolean;
+}
+
+const tickText = (v: number): string => {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1e4 || a < 1e-3) {
+    const [m, e] = v.toExponential(0).split('e');
+    return `${m === '1' ? '' : `${m}×`}10${superscript(Number(e))}`;
+  }
+  return String(Number(v.toPrecision(3)));
+};
+const SUP: Record<string, string> = { '-': '⁻', '0': '⁰', '1': '¹', '2': '²', '3': '³', '4': '⁴', '5': '⁵', '6': '⁶', '7': '⁷', '8': '⁸', '9': '⁹' };
+const superscript = (n: number) => String(n).split('').map((c) => SUP[c] ?? c).join('');
+
+/** Ticks of a log axis over [lo, hi]: decades, with 2× and 5× in between when the span is short. */
+function logTicks(lo: number, hi: number): number[] {
+  const e0 = Math.floor(Math.log10(lo)), e1 = Math.ceil(Math.log10(hi));
+  const span = e1 - e0;
+  const steps = span > 8 ? [1] : span > 2 ? [1] : span > 1 ? [1, 2, 5] : [1, 1.5, 2, 3, 5, 7];
+  const stride = span > 8 ? Math.ceil(span / 8) : 1;
+  const out: number[] = [];
+  for (let e = e0; e <= e1; e += stride) for (const s of steps) {
+    const v = s * 10 ** e;
+    if (v >= lo * 0.999 && v <= hi * 1.001) out.push(v);
+  }
+  return out;
+}
+
+function yAxis(points: Point[], label: string, forceLinear = false): YAxis {
+  const ys = points.map((p) => p.y);
+  const his = points.map((p) => p.hi).filter(finite);
   const pos = ys.filter((v) => v > 0);
-  if (pos.length === ys.length && pos.length > 0 && Math.max(...pos) / Math.min(...pos) > 30) return { type: 'log' };
-  return { type: 'linear' };
+  const log = !forceLinear && ys.length > 0 && pos.length === ys.length && Math.max(...pos, ...his) / Math.min(...pos) > 30;
+  if (!log) {
+    // errors and ratios are never negative: a mean − std below zero is drawn to zero
+    if (ys.length && ys.every((v) => v >= 0)) {
+      let clipped = false;
+      const pts = points.map((p) => (p.lo < 0 ? ((clipped = true), { ...p, lo: 0 }) : p));
+      return { options: { label, grid: true, type: 'linear' }, points: pts, clipped };
+    }
+    return { options: { label, grid: true, type: 'linear' }, points, clipped: false };
+  }
+  const los = points.map((p) => p.lo).filter((v) => v > 0);
+  const floor = Math.min(...pos) / 4;
+  const lo = Math.max(floor, Math.min(...pos, ...los));
+  let clipped = false;
+  const pts = points.map((p) => {
+    if (p.lo >= lo) return p;
+    clipped ||= p.lo <= 0;
+    return { ...p, lo };
+  });
+  const hi = Math.max(...pos, ...his.filter((v) => v > 0));
+  // extend to the neighbouring decade when it is close, so the data sit between labelled ticks
+  const down = 10 ** Math.floor(Math.log10(lo)), up = 10 ** Math.ceil(Math.log10(hi));
+  const domain: [number, number] = [lo / down < 2.5 ? Math.min(down, lo / 1.15) : lo / 1.15, up / hi < 2.5 ? Math.max(up, hi * 1.15) : hi * 1.15];
+  return { options: { label, grid: true, type: 'log', domain, ticks: logTicks(domain[0], domain[1]), tickFormat: tickText }, points: pts, clipped };
 }
 
-/** Error bar ends that a log axis can draw (a mean − std below zero is clipped to the smallest positive value). */
-function clampForLog(points: Point[], log: boolean): Point[] {
-  if (!log) return points;
-  const floor = Math.min(...points.map((p) => p.y).filter((v) => v > 0)) / 10;
-  return points.map((p) => ({ ...p, lo: p.lo > 0 ? p.lo : floor }));
+// ---- the key: marker symbol + dash sample + name per series, in the right margin ----
+
+function keyMarks(names: string[], o: { lines: boolean; note?: string }): { marks: Plot.Markish[]; extra: string } {
+  const marks: Plot.Markish[] = [];
+  let extra = '<g class="key" stroke="currentColor" fill="none">';
+  const x0 = WIDTH - MARGIN.right + 14;
+  names.forEach((n, i) => {
+    const dy = 8 + 16 * i;
+    const one = [{ n }];
+    if (o.lines) {
+      const dash = DASHES[i % DASHES.length];
+      extra += `<line x1="${x0}" x2="${x0 + 30}" y1="${MARGIN.top + dy}" y2="${MARGIN.top + dy}"${dash ? ` stroke-dasharray="${dash}"` : ''}></line>`;
+    }
+    marks.push(Plot.dot(one, { frameAnchor: 'top-right', dx: 29, dy, symbol: 'n', fill: 'white', stroke: 'currentColor', r: 4 }));
+    marks.push(Plot.text(one, { frameAnchor: 'top-right', dx: 50, dy, text: (d: { n: string }) => (d.n.length > 26 ? `${d.n.slice(0, 25)}…` : d.n), textAnchor: 'start', fill: 'currentColor' }));
+  });
+  extra += '</g>';
+  if (o.note) {
+    marks.push(Plot.text([o.note], { frameAnchor: 'bottom-right', dx: 14, dy: 0, text: (d: string) => d, textAnchor: 'start', fontSize: 10, fill: 'currentColor' }));
+  }
+  return { marks, extra };
 }
 
-function seriesStyle(names: string[]) {
-  return {
-    symbol: { domain: names, range: names.map((_, i) => SYMBOLS[i % SYMBOLS.length]) },
-    color: { domain: names, range: names.map(() => 'currentColor') },
-  };
+const CLIP_NOTE = 'Bars cut at the axis bottom:\ntheir lower end is ≤ 0.';
+
+function symbolScale(names: string[]): Plot.ScaleOptions {
+  return { domain: names, range: names.map((_, i) => SYMBOLS[i % SYMBOLS.length]) };
+}
+
+// ---- figure kinds ----
+
+export interface LinesOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  /** 'point' = ordinal (e.g. a weight-decay grid that holds 0). */
+  xType?: 'linear' | 'log' | 'point';
+  /** Explicit x ticks (e.g. the dimensions swept). */
+  xTicks?: (number | string)[];
+  /** Series over many points: a band instead of error bars, markers every few points. */
+  band?: boolean;
+  forceLinearY?: boolean;
+}
+
+/** Lines with markers, one per series, over a numeric (or ordinal) x, with error bars or a band. */
+export async function linesFigure(points: Point[], o: LinesOptions): Promise<string> {
+  const valid = points.filter((p) => finite(p.y) && (typeof p.x === 'string' || finite(p.x)) && (o.xType !== 'log' || (p.x as number) > 0));
+  if (valid.length === 0) return '';
+  const y = yAxis(valid, o.yLabel, o.forceLinearY);
+  const names = [...new Set(y.points.map((p) => p.series))];
+  const marks: Plot.Markish[] = [];
+  names.forEach((n, i) => {
+    const mine = y.points.filter((p) => p.series === n);
+    if (o.band) marks.push(Plot.areaY(mine, { x: 'x', y1: 'lo', y2: 'hi', fill: 'currentColor', fillOpacity: 0.07 }));
+    marks.push(Plot.line(mine, { x: 'x', y: 'y', stroke: 'currentColor', strokeWidth: 1.3, strokeDasharray: DASHES[i % DASHES.length] }));
+    const step = o.band ? Math.max(1, Math.floor(mine.length / 10)) : 1;
+    const shown = mine.filter((_, k) => k % step === 0 || k === mine.length - 1);
+    if (!o.band) marks.push(Plot.ruleX(shown, { x: 'x', y1: 'lo', y2: 'hi', stroke: 'currentColor', strokeOpacity: 0.55 }));
+    marks.push(Plot.dot(shown, { x: 'x', y: 'y', symbol: 'series', fill: 'white', stroke: 'currentColor', r: o.band ? 3.5 : 4, title: (p: Point) => `${p.series} @ ${p.x}: ${p.y.toPrecision(3)}` }));
+  });
+  const key = keyMarks(names, { lines: true, note: y.clipped && !o.band ? CLIP_NOTE : undefined });
+  marks.push(...key.marks);
+  const xType = o.xType ?? 'linear';
+  const x: Plot.ScaleOptions = xType === 'point'
+    ? { label: o.xLabel, labelAnchor: 'center', type: 'point', padding: 0.4, domain: [...new Set(valid.map((p) => p.x))] }
+    : { label: o.xLabel, labelAnchor: 'center', type: xType, grid: true, inset: 8, ...(o.xTicks ? { ticks: o.xTicks as number[], tickFormat: (v: number) => tickText(v) } : {}) };
+  return renderSvg({
+    title: o.title, width: WIDTH, height: HEIGHT, marginLeft: MARGIN.left, marginRight: MARGIN.right, marginTop: MARGIN.top, marginBottom: MARGIN.bottom,
+    style: STYLE, x, y: y.options, symbol: symbolScale(names), marks,
+  }, key.extra);
+}
+
+export interface GroupedPoint {
+  group: string;
+  member: string;
+  y: number;
+  lo: number;
+  hi: number;
 }
 
 /**
- * The key drawn inside the plot (Plot's own legends are separate HTML, which a standalone .svg cannot carry):
- * marker symbol, dash pattern and name per series, top right.
+ * Grouped dot chart (the paper's grouped bars as markers with error bars): groups along x (e.g. metrics or target
+ * structures), members side by side within a group, one marker symbol per member (e.g. SGD vs Adam).
  */
-function keyMarks(names: string[], dashed: boolean): Plot.Markish[] {
-  const marks: Plot.Markish[] = [];
-  names.forEach((n, i) => {
-    const dy = 8 + 15 * i;
-    const one = [{ n }];
-    if (dashed) marks.push(Plot.ruleY(one, { frameAnchor: 'top-right', dx: -150, dy, x1: null, x2: null, stroke: 'currentColor' } as never));
-    marks.push(Plot.dot(one, { frameAnchor: 'top-right', dx: -150, dy, symbol: 'n', fill: 'white', stroke: 'currentColor', r: 4 }));
-    marks.push(Plot.text(one, { frameAnchor: 'top-right', dx: -140, dy, text: 'n', textAnchor: 'start', fill: 'currentColor' }));
-  });
-  return marks;
-}
-
-async function lineDotFigure(points: Point[], o: { xLabel: string; yLabel: string; xLog?: boolean; xOrdinal?: boolean; title: string }): Promise<string> {
-  const valid = points.filter((p) => Number.isFinite(p.y));
-  const ys = yScale(valid);
-  const pts = clampForLog(valid, ys.type === 'log');
-  const names = [...new Set(pts.map((p) => p.series))];
-  const marks: Plot.Markish[] = [];
-  names.forEach((n, i) => {
-    const mine = pts.filter((p) => p.series === n);
-    if (!o.xOrdinal) marks.push(Plot.line(mine, { x: 'x', y: 'y', strokeDasharray: DASHES[i % DASHES.length], stroke: 'currentColor' }));
-  });
-  marks.push(Plot.ruleX(pts, { x: 'x', y1: 'lo', y2: 'hi', stroke: 'currentColor', strokeOpacity: 0.6, ...(o.xOrdinal ? { dx: 0 } : {}) }));
-  marks.push(Plot.dot(pts, { x: 'x', y: 'y', symbol: 'series', fill: 'white', stroke: 'currentColor', r: 4, title: (p: Point) => `${p.series} @ ${p.x}: ${p.y.toPrecision(3)}` }));
-  marks.push(...keyMarks(names, false));
+export async function groupedFigure(points: GroupedPoint[], o: { title: string; xLabel: string; yLabel: string; groups?: string[]; members?: string[] }): Promise<string> {
+  const valid = points.filter((p) => finite(p.y));
+  if (valid.length === 0) return '';
+  const groups = (o.groups ?? [...new Set(valid.map((p) => p.group))]).filter((g) => valid.some((p) => p.group === g));
+  const members = (o.members ?? [...new Set(valid.map((p) => p.member))]).filter((m) => valid.some((p) => p.member === m));
+  const spread = Math.min(0.8, 0.16 * members.length);
+  const pos = (g: string, m: string) => groups.indexOf(g) + (members.length > 1 ? (members.indexOf(m) / (members.length - 1) - 0.5) * spread : 0);
+  const asPoints: Point[] = valid
+    .filter((p) => groups.includes(p.group) && members.includes(p.member))
+    .map((p) => ({ series: p.member, x: pos(p.group, p.member), y: p.y, lo: p.lo, hi: p.hi, group: p.group }) as Point);
+  const y = yAxis(asPoints, o.yLabel);
+  const marks: Plot.Markish[] = [
+    // faint separators between groups
+    Plot.ruleX(groups.slice(1).map((_, i) => i + 0.5), { stroke: 'currentColor', strokeOpacity: 0.15 }),
+    Plot.ruleX(y.points, { x: 'x', y1: 'lo', y2: 'hi', stroke: 'currentColor', strokeOpacity: 0.6 }),
+    Plot.dot(y.points, {
+      x: 'x', y: 'y', symbol: 'series', fill: 'white', stroke: 'currentColor', r: 4.5,
+      title: (p: Point & { group: string }) => `${p.series}, ${p.group}: ${p.y.toPrecision(3)} [${p.lo.toPrecision(3)}, ${p.hi.toPrecision(3)}]`,
+    }),
+  ];
+  const key = keyMarks(members, { lines: false, note: y.clipped ? CLIP_NOTE : undefined });
+  marks.push(...key.marks);
+  const rotate = groups.length > 4 || groups.some((g) => g.length > 14);
   return renderSvg({
-    title: o.title,
-    width: 640,
-    height: 360,
-    marginLeft: 64,
-    marginRight: 24,
-    style: { background: 'white', color: 'black', fontSize: '11px' },
-    x: o.xOrdinal ? { label: o.xLabel, type: 'point', padding: 0.5 } : { label: o.xLabel, type: o.xLog ? 'log' : 'linear', grid: true },
-    y: { label: o.yLabel, type: ys.type, grid: true },
-    ...seriesStyle(names),
-    marks,
-  });
+    title: o.title, width: WIDTH, height: HEIGHT + (rotate ? 40 : 0), marginLeft: MARGIN.left, marginRight: MARGIN.right, marginTop: MARGIN.top,
+    marginBottom: MARGIN.bottom + (rotate ? 40 : 0), style: STYLE,
+    x: { label: o.xLabel, labelAnchor: 'center', labelArrow: 'none', domain: [-0.5, groups.length - 0.5], ticks: groups.map((_, i) => i), tickFormat: (i: number) => groups[i] ?? '', tickSize: 0, ...(rotate ? { tickRotate: -25 } : {}) },
+    y: y.options, symbol: symbolScale(members), marks,
+  }, key.extra);
 }
 
-/** Conditions on the x axis, one symbol per metric: for comparisons (SGD vs Adam, correctives, targets…). */
+// ---- building blocks over results ----
+
+const summaries = (r: ExperimentResults): Record<string, ConditionSummary> => (r && typeof r.summaries === 'object' && r.summaries) || {};
+
+/** Conditions on one side, metrics on the other: groups = metrics, members = conditions (or the transpose). */
 export async function conditionFigure(r: ExperimentResults, metrics: string[], mode: ErrorBars, title: string, conditions?: string[]): Promise<string> {
-  const conds = conditions ?? Object.keys(r.summaries);
-  const points: Point[] = [];
-  for (const c of conds) {
-    const s = r.summaries[c];
-    if (!s) continue;
-    for (const m of metrics) if (s.metrics[m]) points.push({ series: label(m), x: c, ...bars(s.metrics[m], mode) });
+  const sums = summaries(r);
+  const conds = (conditions ?? Object.keys(sums)).filter((c) => sums[c]);
+  const points: GroupedPoint[] = [];
+  for (const m of metrics) for (const c of conds) {
+    const b = bars(sums[c].metrics?.[m], mode);
+    if (b) points.push({ group: metricLabel(m), member: c, ...b });
   }
-  return lineDotFigure(points, { xLabel: 'condition', yLabel: `relative error (${mode === 'std' ? 'mean ± 1 std' : 'median, IQR'})`, xOrdinal: true, title });
+  return groupedFigure(points, { title, xLabel: 'metric', yLabel: `relative error (${modeText(mode)})`, members: conds });
 }
 
-/** A numeric parameter parsed from condition names (d=64, lr=0.01, depth2) on the x axis. */
-export async function sweepFigure(r: ExperimentResults, metrics: string[], mode: ErrorBars, o: { prefix: string; xLabel: string; xLog: boolean; title: string; yLabel?: string }): Promise<string> {
+/** A numeric parameter parsed from condition names (d=64, lr=0.01, depth2) on the x axis, one line per metric. */
+export async function sweepFigure(
+  r: ExperimentResults, metrics: string[], mode: ErrorBars,
+  o: { prefix: string; xLabel: string; xLog?: boolean; xType?: 'linear' | 'log' | 'point'; title: string; yLabel?: string },
+): Promise<string> {
   const points: Point[] = [];
-  for (const [c, s] of Object.entries(r.summaries)) {
+  const xs: number[] = [];
+  for (const [c, s] of Object.entries(summaries(r))) {
     if (!c.startsWith(o.prefix)) continue;
     const x = Number(c.slice(o.prefix.length));
     if (!Number.isFinite(x)) continue;
-    for (const m of metrics) if (s.metrics[m]) points.push({ series: label(m), x, ...bars(s.metrics[m], mode) });
+    xs.push(x);
+    for (const m of metrics) {
+      const b = bars(s.metrics?.[m], mode);
+      if (b) points.push({ series: metricLabel(m), x, ...b });
+    }
   }
+  const xType = o.xType ?? (o.xLog ? 'log' : 'linear');
   points.sort((a, b) => (a.x as number) - (b.x as number));
-  return lineDotFigure(points, { xLabel: o.xLabel, yLabel: o.yLabel ?? `value (${mode === 'std' ? 'mean ± 1 std' : 'median, IQR'})`, xLog: o.xLog, title: o.title });
+  const ticks = [...new Set(xs)].sort((a, b) => a - b);
+  if (xType === 'point') for (const p of points) p.x = String(p.x);
+  return linesFigure(points, {
+    title: o.title, xLabel: o.xLabel, yLabel: `${o.yLabel ?? 'value'} (${modeText(mode)})`, xType,
+    xTicks: xType === 'point' ? undefined : ticks.length <= 12 ? ticks : undefined,
+  });
 }
 
 /** Series over epochs (or indices) for one condition: a line per series with a band (±std or IQR). */
-export async function seriesFigure(r: ExperimentResults, condition: string, names: string[], mode: ErrorBars, o: { xLabel: string; yLabel: string; title: string; xLog?: boolean }): Promise<string> {
-  const ser = r.summaries[condition]?.series ?? {};
-  const points: Point[] = [];
-  for (const n of names) {
-    const s: SeriesSummary | undefined = ser[n];
-    if (!s) continue;
-    s.mean.forEach((_, i) => {
-      const y = mode === 'std' ? s.mean[i] : s.median[i];
-      const lo = mode === 'std' ? s.mean[i] - s.std[i] : s.q1[i];
-      const hi = mode === 'std' ? s.mean[i] + s.std[i] : s.q3[i];
-      if (y !== null && Number.isFinite(y)) points.push({ series: label(n), x: s.epochs[i] ?? i + 1, y, lo: lo ?? y, hi: hi ?? y });
-    });
-  }
-  const ys = yScale(points);
-  const pts = clampForLog(points, ys.type === 'log');
-  const seriesNames = [...new Set(pts.map((p) => p.series))];
-  const marks: Plot.Markish[] = [];
-  seriesNames.forEach((n, i) => {
-    const mine = pts.filter((p) => p.series === n);
-    marks.push(Plot.areaY(mine, { x: 'x', y1: 'lo', y2: 'hi', fill: 'currentColor', fillOpacity: 0.08 }));
-    marks.push(Plot.line(mine, { x: 'x', y: 'y', stroke: 'currentColor', strokeDasharray: DASHES[i % DASHES.length] }));
-    const step = Math.max(1, Math.floor(mine.length / 12));
-    marks.push(Plot.dot(mine.filter((_, k) => k % step === 0), { x: 'x', y: 'y', symbol: 'series', fill: 'white', stroke: 'currentColor', r: 3 }));
-  });
-  marks.push(...keyMarks(seriesNames, false));
-  return renderSvg({
-    title: o.title,
-    width: 640,
-    height: 360,
-    marginLeft: 64,
-    style: { background: 'white', color: 'black', fontSize: '11px' },
-    x: { label: o.xLabel, type: o.xLog ? 'log' : 'linear', grid: true },
-    y: { label: `${o.yLabel} (${mode === 'std' ? 'mean, band ± 1 std' : 'median, band IQR'})`, type: ys.type, grid: true },
-    ...seriesStyle(seriesNames),
-    marks,
+export async function seriesFigure(
+  r: ExperimentResults, condition: string, names: string[], mode: ErrorBars,
+  o: { xLabel: string; yLabel: string; title: string; xLog?: boolean; forceLinearY?: boolean },
+): Promise<string> {
+  const ser = summaries(r)[condition]?.series ?? {};
+  const points = names.flatMap((n) => seriesPoints(ser[n], metricLabel(n), mode));
+  return linesFigure(points, {
+    title: o.title, xLabel: o.xLabel, yLabel: `${o.yLabel} (${mode === 'std' ? 'mean, band ± 1 std' : 'median, band IQR'})`,
+    xType: o.xLog ? 'log' : 'linear', band: true, forceLinearY: o.forceLinearY,
   });
 }
+
+/** One series name across conditions: a line per condition. */
+export async function seriesAcrossFigure(r: ExperimentResults, name: string, mode: ErrorBars, o: { xLabel: string; yLabel: string; title: string; conditions?: string[] }): Promise<string> {
+  const sums = summaries(r);
+  const conds = (o.conditions ?? Object.keys(sums)).filter((c) => sums[c]?.series?.[name]).slice(0, SYMBOLS.length);
+  const points = conds.flatMap((c) => seriesPoints(sums[c].series![name], c, mode));
+  return linesFigure(points, { title: o.title, xLabel: o.xLabel, yLabel: `${o.yLabel} (${mode === 'std' ? 'mean, band ± 1 std' : 'median, band IQR'})`, band: true });
+}
+
+// ---- one spec per experiment ----
 
 type Spec = (r: ExperimentResults, mode: ErrorBars) => Promise<Figure[]>;
 
-const one = (id: string, title: string) => async (svg: Promise<string>): Promise<Figure[]> => [{ id, title, svg: await svg }];
+const fig = async (id: string, title: string, svg: Promise<string>): Promise<Figure> => ({ id, title, svg: await svg });
+const conditionsWith = (r: ExperimentResults, pred: (c: string) => boolean) => Object.keys(summaries(r)).filter(pred);
 
-const SPECS: Record<string, Spec> = {
-  exp1: (r, m) => one('components-vs-d', 'Figure 1: component errors vs dimension')(sweepFigure(r, COMPONENT_METRICS, m, { prefix: 'd=', xLabel: 'dimension d', xLog: true, title: 'Component errors vs dimension', yLabel: 'relative error' })),
-  exp2: (r, m) => one('sgd-vs-adam', 'Figure 2: SGD vs Adam')(conditionFigure(r, COMPONENT_METRICS, m, 'SGD vs Adam')),
-  exp3: async (r, m) => [
-    { id: 'grad-signal', title: 'Figure 3 (left): gradient signal |uᵢᵀGvᵢ| for σ₁ and σ_min over training', svg: await seriesFigure(r, 'sgd', ['gradSigma1', 'gradSigmaMin'], m, { xLabel: 'epoch', yLabel: '|∂L/∂σ|', title: 'Gradient signal, σ₁ vs σ_min' }) },
-    { id: 'sv-trajectory', title: 'Figure 3 (right): singular value trajectories', svg: await seriesFigure(r, 'sgd', ['sigma1', 'sigmaQ1', 'sigmaMedian', 'sigmaQ3', 'sigmaMin'], m, { xLabel: 'epoch', yLabel: 'σ', title: 'Singular values during training' }) },
-    { id: 'grad-by-index', title: 'Gradient signal by singular-value index (whole spectrum)', svg: await seriesFigure(r, 'spectrum', ['gradSignal', 'popGradSignal'], m, { xLabel: 'index i (σ₁ … σ_min)', yLabel: '|uᵢᵀGvᵢ|', title: 'Gradient signal per singular value' }) },
-  ],
-  exp4: (r, m) => one('correctives', 'Figure 4: corrective strategies')(conditionFigure(r, ['rowNormErr', 'colNormErr', 'kappaErr', 'overallErr'], m, 'Correctives at d = 64')),
-  exp5: (r, m) => one('dynamics', 'Figure 5: error dynamics during training')(seriesFigure(r, 'sgd', COMPONENT_METRICS, m, { xLabel: 'epoch', yLabel: 'relative error', title: 'Component errors over 200 epochs' })),
-  exp6: (r, m) => one('structures', 'Figure 6: standard vs multipliers across target structures')(conditionFigure(r, ['rowNormErr', 'kappaErr', 'overallErr'], m, 'Target structures')),
-  exp7: async (r, m) => [
-    { id: 'depth-kappa', title: 'Figure 7 (left): κ error and product κ vs depth', svg: await sweepFigure(r, ['kappaErr', 'productKappa', 'targetKappa', 'initProductKappa'], m, { prefix: 'depth', xLabel: 'depth L', xLog: false, title: 'Condition number vs depth' }) },
-    { id: 'depth-overall', title: 'Figure 7 (right): overall vs spectral error', svg: await conditionFigure(r, ['overallErr', 'kappaErr'], m, 'Overall and κ error by model') },
-  ],
-  exp8: async (r, m) => [
-    { id: 'lr-sensitivity', title: 'Figure 8 (left): learning-rate sensitivity', svg: await sweepFigure(r, ['rowNormErr', 'kappaErr', 'gapRatio'], m, { prefix: 'lr=', xLabel: 'learning rate', xLog: true, title: 'Learning rate' }) },
-    { id: 'wd-sensitivity', title: 'Figure 8 (right): weight-decay sensitivity', svg: await conditionFigure(r, ['rowNormErr', 'kappaErr'], m, 'Weight decay', Object.keys(r.summaries).filter((c) => c.startsWith('wd='))) },
-  ],
-  exp9: async (r, m) => [
-    { id: 'long-training', title: 'Figure 9 (left): 1000-epoch training', svg: await seriesFigure(r, 'sgd', ['rowNormErr', 'kappaErr', 'overallErr'], m, { xLabel: 'epoch', yLabel: 'relative error', title: 'Long training' }) },
-    { id: 'ratio', title: 'Figure 9 (right): κ error / row-norm error', svg: await seriesFigure(r, 'sgd', ['ratio'], m, { xLabel: 'epoch', yLabel: 'ratio', title: 'Error ratio over training' }) },
-  ],
-  curvature: async (r, m) => {
-    const conds = Object.keys(r.summaries);
-    return [
-      { id: 'exponents', title: 'Curvature exponent α, rank decay γ, Hessian decay s per layer', svg: await conditionFigure(r, ['alpha', 'gamma', 'hessianDecay'], m, 'Exponents per model/layer') },
-      { id: 'weight-signal', title: 'Gradient signal along the weight’s singular directions (first layer of each model)', svg: await seriesFigure(r, conds.find((c) => c.startsWith('linear')) ?? conds[0], ['weightSignal', 'weightCurvature'], m, { xLabel: 'index i (σ₁ … σ_min)', yLabel: 'signal / curvature', title: 'Single layer: signal and curvature by index' }) },
-    ];
-  },
-};
-
-/** Fallback for experiments without a spec: every metric by condition. */
-async function genericFigures(r: ExperimentResults, mode: ErrorBars): Promise<Figure[]> {
-  const metrics = [...new Set(Object.values(r.summaries).flatMap((s) => Object.keys(s.metrics)))].slice(0, 8);
-  return [{ id: 'metrics', title: `${r.experiment}: metrics by condition`, svg: await conditionFigure(r, metrics, mode, r.title) }];
+function byParts(r: ExperimentResults, metric: string, mode: ErrorBars): GroupedPoint[] {
+  // conditions named `<group>/<member>` (exp6: target/method; curvature: model/layer)
+  const out: GroupedPoint[] = [];
+  for (const [c, s] of Object.entries(summaries(r))) {
+    const k = c.indexOf('/');
+    if (k < 0) continue;
+    const b = bars(s.metrics?.[metric], mode);
+    if (b) out.push({ group: c.slice(0, k), member: c.slice(k + 1), ...b });
+  }
+  return out;
 }
 
+const ERR = 'relative error';
+
+const SPECS: Record<string, Spec> = {
+  exp1: async (r, m) => [
+    await fig('components-vs-d', 'Figure 1: component errors vs dimension d', sweepFigure(r, COMPONENT_METRICS, m, { prefix: 'd=', xLabel: 'dimension d (log scale)', xLog: true, title: 'Component errors vs dimension', yLabel: ERR })),
+  ],
+  exp2: async (r, m) => [
+    await fig('sgd-vs-adam', 'Figure 2: SGD vs Adam, component errors', conditionFigure(r, COMPONENT_METRICS, m, 'SGD vs Adam')),
+  ],
+  exp3: async (r, m) => [
+    await fig('grad-signal', 'Figure 3 (left): gradient signal |uᵢᵀGvᵢ| on σ₁ and σ_min over training', seriesFigure(r, 'sgd', ['gradSigma1', 'gradSigmaMin', 'popGradSigma1', 'popGradSigmaMin'], m, { xLabel: 'epoch', yLabel: 'gradient signal |∂L/∂σ|', title: 'Gradient signal, σ₁ vs σ_min' })),
+    await fig('sv-trajectory', 'Figure 3 (right): singular-value trajectories', seriesFigure(r, 'sgd', ['sigma1', 'sigmaQ1', 'sigmaMedian', 'sigmaQ3', 'sigmaMin'], m, { xLabel: 'epoch', yLabel: 'singular value σ', title: 'Singular values during training' })),
+    await fig('grad-by-index', 'Gradient signal by singular-value index (time-averaged, whole spectrum)', seriesFigure(r, 'spectrum', ['gradSignal', 'popGradSignal'], m, { xLabel: 'index i (σ₁ … σ_min)', yLabel: 'gradient signal |uᵢᵀGvᵢ|', title: 'Gradient signal per singular value' })),
+    await fig('sigma-by-index', 'Trained vs target spectrum', seriesFigure(r, 'spectrum', ['sigmaFinal', 'sigmaTarget'], m, { xLabel: 'index i (σ₁ … σ_min)', yLabel: 'singular value σᵢ', title: 'Spectrum after training' })),
+  ],
+  exp4: async (r, m) => [
+    await fig('correctives', 'Figure 4: corrective strategies at d = 64', conditionFigure(r, ['rowNormErr', 'colNormErr', 'svErr', 'kappaErr', 'overallErr'], m, 'Correctives')),
+  ],
+  exp5: async (r, m) => [
+    await fig('dynamics', 'Figure 5 (norms): component errors over training', seriesFigure(r, 'sgd', NORM_METRICS, m, { xLabel: 'epoch', yLabel: ERR, title: 'Norm errors over training' })),
+    await fig('dynamics-spectral', 'Figure 5 (spectrum): κ, gap and effective-rank errors over training', seriesFigure(r, 'sgd', SPECTRAL_METRICS, m, { xLabel: 'epoch', yLabel: ERR, title: 'Spectral errors over training' })),
+  ],
+  exp6: async (r, m) => [
+    await fig('structures', 'Figure 6: κ error, standard vs multipliers per target structure', groupedFigure(byParts(r, 'kappaErr', m), { title: 'κ error by target structure', xLabel: 'target structure', yLabel: `κ ${ERR} (${modeText(m)})` })),
+    await fig('structures-row', 'Figure 6: row-norm error, standard vs multipliers per target structure', groupedFigure(byParts(r, 'rowNormErr', m), { title: 'Row-norm error by target structure', xLabel: 'target structure', yLabel: `row-norm ${ERR} (${modeText(m)})` })),
+  ],
+  exp7: async (r, m) => [
+    await fig('depth-kappa', 'Figure 7 (left): κ of the end-to-end product vs depth (trained, at init, target)', sweepFigure(r, ['productKappa', 'initProductKappa', 'targetKappa'], m, { prefix: 'depth', xLabel: 'depth L (layers)', title: 'Product condition number vs depth', yLabel: 'condition number κ' })),
+    await fig('depth-overall', 'Figure 7 (right): overall and κ errors by model', conditionFigure(r, ['overallErr', 'kappaErr', 'logKappaErr'], m, 'Overall vs spectral error by model')),
+  ],
+  exp8: async (r, m) => [
+    await fig('lr-sensitivity', 'Figure 8 (left): learning-rate sensitivity (log-log)', sweepFigure(r, ['gapRatio', 'kappaErr', 'rowNormErr'], m, { prefix: 'lr=', xLabel: 'learning rate (log scale)', xLog: true, title: 'Learning rate', yLabel: 'error / ratio' })),
+    await fig('wd-sensitivity', 'Figure 8 (right): weight-decay sensitivity', sweepFigure(r, ['gapRatio', 'kappaErr', 'rowNormErr'], m, { prefix: 'wd=', xLabel: 'weight decay', xType: 'point', title: 'Weight decay', yLabel: 'error / ratio' })),
+  ],
+  exp9: async (r, m) => [
+    await fig('long-training', 'Figure 9 (left): errors over 1000 epochs', seriesFigure(r, 'sgd', ['rowNormErr', 'colNormErr', 'svErr', 'kappaErr', 'overallErr'], m, { xLabel: 'epoch', yLabel: ERR, title: 'Long training' })),
+    await fig('ratio', 'Figure 9 (right): κ error / row-norm error over training', seriesFigure(r, 'sgd', ['ratio'], m, { xLabel: 'epoch', yLabel: 'ratio', title: 'Error ratio over training' })),
+  ],
+  correctives: async (r, m) => [
+    await fig('correctives', 'Correctives (incl. hybrid and Muon) at d = 64', conditionFigure(r, ['rowNormErr', 'colNormErr', 'svErr', 'kappaErr', 'logKappaErr', 'overallErr'], m, 'Correctives')),
+  ],
+  curvature: async (r, m) => [
+    await fig('exponents', 'Curvature exponent α, rank decay γ and Hessian decay s per model/layer', groupedFigure(
+      ['alpha', 'gamma', 'hessianDecay'].flatMap((k) => Object.entries(summaries(r)).flatMap(([c, s]) => {
+        const b = bars(s.metrics?.[k], m);
+        return b ? [{ group: metricLabel(k), member: c, ...b }] : [];
+      })),
+      { title: 'Fitted exponents', xLabel: 'exponent', yLabel: `slope (${modeText(m)})` },
+    )),
+    ...(await genericSeries(r, m, ['weightSignal', 'weightCurvature', 'gradSigma', 'curvature'], 'index k (largest first)')),
+  ],
+};
+
+// ---- fallback for experiments without a spec ----
+
+async function genericSeries(r: ExperimentResults, mode: ErrorBars, only?: string[], xLabel = 'epoch (or index)'): Promise<Figure[]> {
+  const sums = summaries(r);
+  const withSeries = Object.keys(sums).filter((c) => sums[c]?.series && Object.keys(sums[c].series!).length);
+  const out: Figure[] = [];
+  if (withSeries.length === 1) {
+    const c = withSeries[0];
+    const names = Object.keys(sums[c].series!).filter((n) => !only || only.includes(n));
+    for (let i = 0; i < names.length; i += 6) {
+      const chunk = names.slice(i, i + 6);
+      out.push(await fig(`series-${i / 6 + 1}`, `${c}: ${chunk.map(metricLabel).join(', ')}`, seriesFigure(r, c, chunk, mode, { xLabel, yLabel: 'value', title: c })));
+    }
+  } else {
+    const names = [...new Set(withSeries.flatMap((c) => Object.keys(sums[c].series!)))].filter((n) => !only || only.includes(n));
+    for (const n of names.slice(0, 12)) {
+      out.push(await fig(`series-${n}`, `${metricLabel(n)} by condition`, seriesAcrossFigure(r, n, mode, { xLabel, yLabel: metricLabel(n), title: metricLabel(n) })));
+    }
+  }
+  return out;
+}
+
+async function genericFigures(r: ExperimentResults, mode: ErrorBars): Promise<Figure[]> {
+  const sums = summaries(r);
+  const metrics = [...new Set(Object.values(sums).flatMap((s) => Object.keys(s?.metrics ?? {})))];
+  const out: Figure[] = [];
+  for (let i = 0; i < metrics.length && i < 36; i += 6) {
+    const chunk = metrics.slice(i, i + 6);
+    out.push(await fig(`metrics-${i / 6 + 1}`, `${r.experiment}: ${chunk.map(metricLabel).join(', ')} by condition`, conditionFigure(r, chunk, mode, r.title ?? r.experiment)));
+  }
+  out.push(...(await genericSeries(r, mode)));
+  return out;
+}
+
+/** Every figure for one experiment's results; figures whose data are absent are left out. */
 export async function figuresFor(r: ExperimentResults, mode: ErrorBars = 'std'): Promise<Figure[]> {
-  const spec = SPECS[r.experiment];
-  const figs = spec ? await spec(r, mode) : await genericFigures(r, mode);
-  return figs.filter((f) => f.svg.includes('<svg'));
+  const spec: Spec | undefined = Object.hasOwn(SPECS, r.experiment) ? SPECS[r.experiment] : undefined;
+  let figs = spec ? await spec(r, mode) : await genericFigures(r, mode);
+  figs = figs.filter((f) => f.svg.includes('<svg'));
+  // a known experiment whose metric names differ from what its spec expects still gets figures
+  if (spec && figs.length === 0) figs = (await genericFigures(r, mode)).filter((f) => f.svg.includes('<svg'));
+  return figs;
 }
 
 /** Spectrum of every matrix of a `condlab inspect` report (log σ vs normalised index). */
 export async function inspectFigure(report: { matrices: { name: string; sigma: number[] }[] }): Promise<string> {
-  const points = report.matrices.flatMap((m) => m.sigma.map((s, i) => ({ series: m.name, x: (i + 1) / m.sigma.length, y: s, lo: s, hi: s }))).filter((p) => p.y > 0);
-  const names = [...new Set(points.map((p) => p.series))].slice(0, 10);
-  return renderSvg({
-    width: 640, height: 360, marginLeft: 64, style: { background: 'white', color: 'black', fontSize: '11px' },
-    x: { label: 'normalised index i/n', grid: true }, y: { label: 'singular value σᵢ', type: 'log', grid: true },
-    ...seriesStyle(names),
-    marks: names.map((n, i) => Plot.line(points.filter((p) => p.series === n), { x: 'x', y: 'y', stroke: 'currentColor', strokeDasharray: DASHES[i % DASHES.length] })),
-  });
+  const points: Point[] = report.matrices.slice(0, SYMBOLS.length).flatMap((m) =>
+    m.sigma.map((s, i) => ({ series: m.name, x: (i + 1) / m.sigma.length, y: s, lo: s, hi: s })).filter((p) => p.y > 0));
+  return linesFigure(points, { title: 'Singular-value spectra', xLabel: 'normalised index i/n', yLabel: 'singular value σᵢ', band: true });
 }

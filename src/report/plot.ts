@@ -14,8 +14,12 @@ async function documentFor(): Promise<Document> {
   return nodeDocument;
 }
 
-/** Plot options → standalone SVG markup (legends and captions, when present, are dropped; we draw our own key). */
-export async function renderSvg(options: Plot.PlotOptions): Promise<string> {
+/**
+ * Plot options → standalone SVG markup. Plot's own legends and captions are HTML beside the <svg> (a standalone
+ * .svg cannot carry them), so they are dropped; figures draw their key inside the SVG instead. `extra` is raw SVG
+ * appended inside the root element (e.g. the key's dash samples).
+ */
+export async function renderSvg(options: Plot.PlotOptions, extra = ''): Promise<string> {
   const document = await documentFor();
   const node = Plot.plot({ ...options, document }) as unknown as Element;
   // a <figure> (title, legends) holds the plot as its last <svg>; the others are legend swatches
@@ -23,7 +27,10 @@ export async function renderSvg(options: Plot.PlotOptions): Promise<string> {
   const svg = all[all.length - 1];
   if (!svg) throw new Error('Plot produced no <svg>');
   if (!svg.getAttribute('xmlns')) svg.setAttribute('xmlns', 'http://www.w3.org/2000/svg');
-  return svg.outerHTML;
+  const html = svg.outerHTML;
+  if (!extra) return html;
+  const end = html.lastIndexOf('</svg>');
+  return html.slice(0, end) + extra + html.slice(end);
 }
 
 export { Plot };

@@ -1,138 +1,205 @@
-// `condlab report`: report.html (self-contained: inline SVG and CSS, opens from disk) and report.md (figures as .svg
-// files beside it), both pure functions of the results JSON: config, summary table, figures (±1 std and median/IQR),
-// the claims verdicts for the experiment, run time and environment.
+// `condlab report`: report.html (self-contained: inline SVG and CSS, no external resource, opens from disk) and
+// report.md (figures as .svg files in figures/ beside it, referenced relatively), both pure functions of the results
+// JSON: per experiment the run facts, the figures (±1 std and median/IQR), the claims verdicts, the summary table
+// (mean ± std, median [IQR], 95% CI, n, n diverged) and the config; the environment the report was made in.
+// Files are written atomically (temp file + rename).
 import { cpus } from 'node:os';
 import { join } from 'node:path';
+import { CondlabError } from '../engine/errors.js';
 import { ENGINE_VERSION } from '../engine/version.js';
-import type { ExperimentResults, Summary } from '../experiments/types.js';
-import { judgeClaims, type ClaimVerdict } from '../claims/index.js';
+import type { ExperimentResults } from '../experiments/types.js';
 import { loadResultsDir } from '../runner/load.js';
 import { writeFileAtomic } from '../runner/log.js';
 import { figuresFor, type Figure } from './figures.js';
+import { CLAIM_EXPERIMENT, SUMMARY_HEAD, escapeHtml as esc, fmtNum, summaryRows } from './table.js';
 
-/** Which experiment each claim is judged from (PROTOCOL.md's claim list). */
-export const CLAIM_EXPERIMENT: Record<string, string> = {
-  C1: 'exp1', C2: 'exp1', C3: 'exp1', C4: 'exp1', C5: 'exp2', C6: 'exp2', C7: 'exp3', C8: 'exp4', C9: 'exp4', C10: 'exp4',
-  C11: 'exp6', C12: 'exp7', C13: 'exp7', C14: 'exp7', C15: 'exp7', C16: 'exp8', C17: 'exp8', C18: 'exp9', C19: 'exp9',
-  C20: 'exp9', C21: 'exp5',
-};
+export { CLAIM_EXPERIMENT, fmtNum, summaryRows };
 
-const ORDER = ['exp1', 'exp2', 'exp3', 'exp4', 'exp5', 'exp6', 'exp7', 'exp8', 'exp9'];
+/** The fields of a claims verdict the report shows (src/claims's ClaimVerdict has these and more). */
+export interface ReportClaim {
+  id: string;
+  claim: string;
+  paper: string;
+  reference?: string;
+  ours: string;
+  verdict: string;
+  reason: string;
+}
 
-export const fmtNum = (x: number | null | undefined): string => {
-  if (x === null || x === undefined || !Number.isFinite(x)) return '—';
-  const a = Math.abs(x);
-  return a !== 0 && (a >= 1e4 || a < 1e-3) ? x.toExponential(2) : x.toPrecision(3);
-};
+const ORDER = ['exp1', 'exp2', 'exp3', 'exp4', 'exp5', 'exp6', 'exp7', 'exp8', 'exp9', 'correctives', 'curvature'];
+const HEAD = SUMMARY_HEAD;
 
-function summaryRows(r: ExperimentResults): string[][] {
-  const rows: string[][] = [];
-  for (const [cond, s] of Object.entries(r.summaries)) {
-    for (const [m, v] of Object.entries(s.metrics)) {
-      const x = v as Summary;
-      rows.push([cond, m, `${fmtNum(x.mean)} ± ${fmtNum(x.std)}`, `${fmtNum(x.median)} [${fmtNum(x.q1)}, ${fmtNum(x.q3)}]`, `[${fmtNum(x.ciLow)}, ${fmtNum(x.ciHigh)}]`, String(x.n), String(x.nDiverged)]);
-    }
+/** Where the report was made: engine version, runtime (Node or the browser's user agent), CPU. */
+export function environment(): string {
+  const nav = (globalThis as { navigator?: { userAgent?: string; hardwareConcurrency?: number } }).navigator;
+  if (typeof process === 'undefined' || !process.versions?.node) {
+    return `condlab engine ${ENGINE_VERSION}, ${nav?.userAgent ?? 'unknown browser'} (${nav?.hardwareConcurrency ?? '?'} logical cores)`;
   }
-  return rows;
+  const cs = cpus();
+  return `condlab engine ${ENGINE_VERSION}, Node ${process.version} on ${process.platform}/${process.arch}, ${cs[0]?.model?.trim() ?? 'unknown CPU'} (${cs.length} logical cores)`;
 }
 
-const HEAD = ['condition', 'metric', 'mean ± std', 'median [IQR]', '95% CI of mean', 'n', 'diverged'];
-
-function environment(): string {
-  return `condlab engine ${ENGINE_VERSION}, Node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} (${cpus().length} cores)`;
+/** Run facts from the results file: trials, preset, engine, wall time, workers, start time (and host, if recorded). */
+export function runFacts(r: ExperimentResults): string {
+  const t = r.timing as (ExperimentResults['timing'] & { env?: unknown }) | undefined;
+  const parts = [`${r.config?.trials ?? '?'} trials`, `preset ${r.config?.preset ?? '?'}`, `engine ${r.engineVersion ?? '?'}`];
+  if (t && Number.isFinite(t.wallMs)) parts.push(`run time ${(t.wallMs / 1000).toFixed(1)} s on ${t.workers} worker${t.workers === 1 ? '' : 's'}`);
+  if (t?.startedAt) parts.push(`started ${t.startedAt}`);
+  if (t?.env !== undefined) parts.push(`host ${typeof t.env === 'string' ? t.env : JSON.stringify(t.env)}`);
+  const diverged = Object.values(r.summaries ?? {}).reduce((a, s) => a + (s?.nDiverged ?? 0), 0);
+  parts.push(`${diverged} diverged condition-trials`);
+  return parts.join(', ');
 }
 
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+/** Markdown table cells: pipes escaped, no newlines. */
+const mdCell = (s: unknown) => String(s).replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
 export interface ReportSection {
   results: ExperimentResults;
   figures: { std: Figure[]; iqr: Figure[] };
-  claims: ClaimVerdict[];
+  /** undefined when the claims module is unavailable (the section is then omitted). */
+  claims?: ReportClaim[];
+}
+
+/** The claims judge, if src/claims is present; its absence (or failure) leaves the claims sections out. */
+async function judge(all: Record<string, ExperimentResults>): Promise<ReportClaim[] | undefined> {
+  try {
+    const mod = (await import('../claims/index.js')) as { judgeClaims?: (r: Record<string, ExperimentResults>) => ReportClaim[] };
+    return mod.judgeClaims ? mod.judgeClaims(all) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function sortedIds(ids: string[]): string[] {
+  const rank = (id: string) => (ORDER.indexOf(id) + 1 || ORDER.length + 1);
+  return [...ids].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
 export async function buildSections(all: Record<string, ExperimentResults>): Promise<ReportSection[]> {
-  const verdicts = judgeClaims(all);
-  const ids = Object.keys(all).sort((a, b) => (ORDER.indexOf(a) + 1 || 99) - (ORDER.indexOf(b) + 1 || 99) || (a < b ? -1 : 1));
+  const verdicts = await judge(all);
   const out: ReportSection[] = [];
-  for (const id of ids) {
+  for (const id of sortedIds(Object.keys(all))) {
     const r = all[id];
     out.push({
       results: r,
       figures: { std: await figuresFor(r, 'std'), iqr: await figuresFor(r, 'iqr') },
-      claims: verdicts.filter((v) => CLAIM_EXPERIMENT[v.id] === id),
+      claims: verdicts?.filter((v) => CLAIM_EXPERIMENT[v.id] === id),
     });
   }
   return out;
 }
 
+const CSS = `
+body{font:14px/1.45 system-ui,sans-serif;max-width:1540px;margin:2em auto;padding:0 1em;color:#111;background:#fff}
+h2{border-top:1px solid #ccc;padding-top:.8em;margin-top:2em}
+table{border-collapse:collapse;font-size:12px;margin:.5em 0}td,th{border:1px solid #bbb;padding:2px 6px;text-align:right;vertical-align:top}
+td:first-child,td:nth-child(2),th{text-align:left}table.claims td{text-align:left}
+.figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px}.figs figure{margin:0}
+.figs svg{max-width:100%;height:auto}
+figcaption{font-size:12px;color:#333}.facts{color:#333}
+.v-reproduced{color:#064;font-weight:600}.v-not{color:#a00;font-weight:600}.v-same{color:#850;font-weight:600}
+details{margin:.5em 0}summary{cursor:pointer}nav a{margin-right:.8em}
+@media print{.figs{grid-template-columns:1fr 1fr}details{display:block}}
+`;
+
+function verdictClass(v: string): string {
+  return v === 'reproduced' ? 'v-reproduced' : v === 'not reproduced' ? 'v-not' : v.startsWith('same direction') ? 'v-same' : '';
+}
+
 export function renderHtml(sections: ReportSection[], env = environment()): string {
   const parts: string[] = [];
-  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><title>condlab report</title><style>
-body{font:14px/1.45 system-ui,sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#111}
-table{border-collapse:collapse;font-size:12px;margin:.5em 0}td,th{border:1px solid #bbb;padding:2px 6px;text-align:right}
-td:first-child,td:nth-child(2),th{text-align:left}.figs{display:flex;flex-wrap:wrap;gap:12px}.figs figure{margin:0}
-figcaption{font-size:12px;color:#444}.verdict-reproduced{color:#064}.verdict-not{color:#a00}details{margin:.5em 0}
-</style></head><body><h1>condlab report</h1><p>${esc(env)}</p>`);
+  parts.push(`<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>condlab report</title><style>${CSS}</style></head><body>`);
+  parts.push('<h1>condlab report</h1>');
+  parts.push(`<p class="facts">Report made with ${esc(env)}.</p>`);
+  parts.push('<p>Each figure is drawn twice: mean ± 1 std (as the paper) and median with interquartile range (condition-number errors are heavy-tailed). On log axes, error bars whose lower end (mean − std) is not positive are cut at the bottom of the axis.</p>');
+  parts.push(`<nav>${sections.map((s) => `<a href="#${esc(s.results.experiment)}">${esc(s.results.experiment)}</a>`).join('')}</nav>`);
   for (const s of sections) {
     const r = s.results;
-    parts.push(`<h2 id="${esc(r.experiment)}">${esc(r.experiment)} — ${esc(r.title)} (paper §${esc(r.paperSection)})</h2>`);
-    parts.push(`<p>${r.config.trials} trials, preset ${esc(r.config.preset)}, ${(r.timing.wallMs / 1000).toFixed(1)} s on ${r.timing.workers} workers.</p>`);
-    parts.push('<div class="figs">');
-    s.figures.std.forEach((f, i) => {
-      parts.push(`<figure>${f.svg}<figcaption>${esc(f.title)} — mean ± 1 std</figcaption></figure>`);
-      const q = s.figures.iqr[i];
-      if (q) parts.push(`<figure>${q.svg}<figcaption>${esc(q.title)} — median, IQR</figcaption></figure>`);
-    });
-    parts.push('</div>');
-    if (s.claims.length) {
-      parts.push('<table><tr><th>claim</th><th>paper</th><th>ours</th><th>verdict</th><th>reason</th></tr>');
+    parts.push(`<h2 id="${esc(r.experiment)}">${esc(r.experiment)} — ${esc(r.title)}${r.paperSection ? ` (paper §${esc(r.paperSection)})` : ''}</h2>`);
+    parts.push(`<p class="facts">${esc(runFacts(r))}.</p>`);
+    if (s.figures.std.length) {
+      parts.push('<div class="figs">');
+      s.figures.std.forEach((f) => {
+        parts.push(`<figure>${f.svg}<figcaption>${esc(f.title)} — mean ± 1 std</figcaption></figure>`);
+        const q = s.figures.iqr.find((g) => g.id === f.id);
+        if (q) parts.push(`<figure>${q.svg}<figcaption>${esc(q.title)} — median, IQR</figcaption></figure>`);
+      });
+      parts.push('</div>');
+    } else {
+      parts.push('<p>(no figure: the results hold none of the metrics the figures draw)</p>');
+    }
+    if (s.claims?.length) {
+      parts.push('<h3>Claims</h3><table class="claims"><tr><th>claim</th><th>paper</th><th>ours</th><th>verdict</th><th>reason</th></tr>');
       for (const c of s.claims) {
-        const cls = c.verdict === 'reproduced' ? 'verdict-reproduced' : c.verdict === 'not reproduced' ? 'verdict-not' : '';
-        parts.push(`<tr><td>${esc(c.id)}: ${esc(c.claim)}</td><td>${esc(c.paper)}</td><td>${esc(c.ours)}</td><td class="${cls}">${esc(c.verdict)}</td><td>${esc(c.reason)}</td></tr>`);
+        parts.push(`<tr><td>${esc(c.id)}: ${esc(c.claim)}</td><td>${esc(c.paper)}</td><td>${esc(c.ours)}</td><td class="${verdictClass(c.verdict)}">${esc(c.verdict)}</td><td>${esc(c.reason)}</td></tr>`);
       }
       parts.push('</table>');
     }
-    parts.push(`<details><summary>summary table</summary><table><tr>${HEAD.map((h) => `<th>${h}</th>`).join('')}</tr>`);
-    for (const row of summaryRows(r)) parts.push(`<tr>${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
+    const rows = summaryRows(r);
+    parts.push(`<details${rows.length <= 40 ? ' open' : ''}><summary>Summary table (${rows.length} rows; diverged trials excluded and counted)</summary><table><tr>${HEAD.map((h) => `<th>${h}</th>`).join('')}</tr>`);
+    for (const row of rows) parts.push(`<tr>${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
     parts.push('</table></details>');
-    parts.push(`<details><summary>config</summary><pre>${esc(JSON.stringify(r.config, null, 1))}</pre></details>`);
+    parts.push('<details><summary>Config</summary><table>');
+    for (const [k, v] of Object.entries(r.config ?? {})) parts.push(`<tr><td>${esc(k)}</td><td>${esc(Array.isArray(v) ? v.join(', ') : v)}</td></tr>`);
+    parts.push('</table></details>');
   }
   parts.push('</body></html>');
-  return parts.join('\n');
+  return parts.join('\n') + '\n';
 }
 
+export const figureFile = (exp: string, f: Figure, mode: 'std' | 'iqr') => `figures/${exp}-${f.id}${mode === 'iqr' ? '-iqr' : ''}.svg`;
+
 export function renderMarkdown(sections: ReportSection[], env = environment()): string {
-  const lines: string[] = ['# condlab report', '', env, ''];
+  const lines: string[] = ['# condlab report', '', `Report made with ${env}.`, ''];
+  lines.push('Figures: mean ± 1 std (as the paper), and median with IQR (`*-iqr.svg`; κ errors are heavy-tailed).', '');
   for (const s of sections) {
     const r = s.results;
-    lines.push(`## ${r.experiment} — ${r.title} (paper §${r.paperSection})`, '');
-    lines.push(`${r.config.trials} trials, preset ${r.config.preset}, ${(r.timing.wallMs / 1000).toFixed(1)} s on ${r.timing.workers} workers.`, '');
-    for (const f of s.figures.std) lines.push(`![${f.title}](figures/${r.experiment}-${f.id}.svg)`, '');
-    if (s.claims.length) {
+    lines.push(`## ${r.experiment} — ${r.title}${r.paperSection ? ` (paper §${r.paperSection})` : ''}`, '');
+    lines.push(`${runFacts(r)}.`, '');
+    for (const f of s.figures.std) {
+      const q = s.figures.iqr.find((g) => g.id === f.id);
+      lines.push(`![${f.title} — mean ± 1 std](${figureFile(r.experiment, f, 'std')})${q ? ` ![${q.title} — median, IQR](${figureFile(r.experiment, q, 'iqr')})` : ''}`, '');
+    }
+    if (s.claims?.length) {
       lines.push('| claim | paper | ours | verdict | reason |', '|---|---|---|---|---|');
-      for (const c of s.claims) lines.push(`| ${c.id}: ${c.claim} | ${c.paper} | ${c.ours} | ${c.verdict} | ${c.reason} |`);
+      for (const c of s.claims) lines.push(`| ${mdCell(`${c.id}: ${c.claim}`)} | ${mdCell(c.paper)} | ${mdCell(c.ours)} | ${mdCell(c.verdict)} | ${mdCell(c.reason)} |`);
       lines.push('');
     }
     lines.push(`| ${HEAD.join(' | ')} |`, `|${HEAD.map(() => '---').join('|')}|`);
-    for (const row of summaryRows(r)) lines.push(`| ${row.join(' | ')} |`);
-    lines.push('', '```json', JSON.stringify(r.config), '```', '');
+    for (const row of summaryRows(r)) lines.push(`| ${row.map(mdCell).join(' | ')} |`);
+    lines.push('', '<details><summary>config</summary>', '', '```json', JSON.stringify(r.config, null, 1), '```', '', '</details>', '');
   }
   return lines.join('\n');
 }
 
-export async function writeReport(o: { inDir: string; outDir: string }): Promise<{ html: string; md: string; figures: number }> {
+export interface ReportOutput {
+  html: string;
+  md: string;
+  /** Number of .svg files written. */
+  figures: number;
+  experiments: string[];
+}
+
+export async function writeReport(o: { inDir: string; outDir: string }): Promise<ReportOutput> {
   const all = await loadResultsDir(o.inDir);
+  if (Object.keys(all).length === 0) {
+    throw new CondlabError(`no results files (<experiment>.json) in ${o.inDir}; run \`condlab run\` first or pass --in`, 'no-results');
+  }
   const sections = await buildSections(all);
   const html = join(o.outDir, 'report.html');
   const md = join(o.outDir, 'report.md');
   let figures = 0;
   for (const s of sections) {
-    for (const f of s.figures.std) {
-      writeFileAtomic(join(o.outDir, 'figures', `${s.results.experiment}-${f.id}.svg`), f.svg);
-      figures++;
+    for (const mode of ['std', 'iqr'] as const) {
+      for (const f of s.figures[mode]) {
+        writeFileAtomic(join(o.outDir, figureFile(s.results.experiment, f, mode)), f.svg + '\n');
+        figures++;
+      }
     }
   }
-  writeFileAtomic(html, renderHtml(sections));
-  writeFileAtomic(md, renderMarkdown(sections));
-  return { html, md, figures };
+  const env = environment();
+  writeFileAtomic(html, renderHtml(sections, env));
+  writeFileAtomic(md, renderMarkdown(sections, env));
+  return { html, md, figures, experiments: sections.map((s) => s.results.experiment) };
 }
