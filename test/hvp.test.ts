@@ -106,6 +106,35 @@ const norm = (a: ArrayLike<number>) => {
 };
 const dotp = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, x, i) => s + x * b[i], 0);
 
+/**
+ * H·v against central differences of the gradient at h and h/2 combined by Richardson extrapolation (unit
+ * direction, h = 1e-3: truncation O(h⁴) ≈ 1e-12, rounding ≈ ε·‖g‖/h ≈ 1e-13·‖g‖).
+ */
+function checkAgainstDifferences(c: Case): void {
+  const nv = norm(c.v);
+  fc.pre(nv > 1e-3);
+  // unit direction, central differences at h and h/2 combined by Richardson extrapolation: truncation
+  // O(h⁴) ≈ 1e-12 and rounding ≈ ε·‖g‖/h ≈ 1e-13·‖g‖ at h = 1e-3
+  const v = c.v.map((x) => x / nv);
+  const h = 1e-3;
+  const r = ref(c);
+  const X = Float64Array.from(c.x);
+  const at = (t: number) => c.w.map((x, i) => x + t * v[i]);
+  const steps = [h, -h, h / 2, -h / 2];
+  // a difference that crosses a ReLU kink measures a jump, not a derivative: skip such draws
+  const pattern = reluPattern(r, Float64Array.from(c.w), X, c.batch);
+  fc.pre(steps.every((t) => reluPattern(r, Float64Array.from(at(t)), X, c.batch) === pattern));
+  withChain(c, (chain) => {
+    const hv = hvp(chain, v);
+    const g0 = grad(chain);
+    const [gp, gm, gp2, gm2] = steps.map((t) => withChain({ ...c, w: at(t) }, grad));
+    const fd = gp.map((x, i) => (4 * (gp2[i] - gm2[i]) / h - (x - gm[i]) / (2 * h)) / 3);
+    // where H·v is tiny beside the gradient, differences cannot resolve it: floor the denominator there
+    const scale = Math.max(norm(hv), 1e-2 * norm(g0), 1e-6);
+    expect(norm(hv.map((x, i) => x - fd[i])) / scale).toBeLessThanOrEqual(1e-6);
+  });
+}
+
 describe('gradient', () => {
   it('matches an independent plain-TS back-propagation for every model family', () => {
     fc.assert(
@@ -125,61 +154,12 @@ describe('gradient', () => {
 
 describe('Hessian-vector products', () => {
   it('agree with central differences of the gradient (relative error ≤ 1e-6)', () => {
-    fc.assert(
-      fc.property(caseArb(), (c) => {
-        const nv = norm(c.v);
-        fc.pre(nv > 1e-3);
-        // unit direction, central differences at h and h/2 combined by Richardson extrapolation: truncation
-        // O(h⁴) ≈ 1e-12 and rounding ≈ ε·‖g‖/h ≈ 1e-13·‖g‖ at h = 1e-3
-        const v = c.v.map((x) => x / nv);
-        const h = 1e-3;
-        const r = ref(c);
-        const X = Float64Array.from(c.x);
-        const at = (t: number) => c.w.map((x, i) => x + t * v[i]);
-        const steps = [h, -h, h / 2, -h / 2];
-        // a difference that crosses a ReLU kink measures a jump, not a derivative: skip such draws
-        const pattern = reluPattern(r, Float64Array.from(c.w), X, c.batch);
-        fc.pre(steps.every((t) => reluPattern(r, Float64Array.from(at(t)), X, c.batch) === pattern));
-        withChain(c, (chain) => {
-          const hv = hvp(chain, v);
-          const g0 = grad(chain);
-          const [gp, gm, gp2, gm2] = steps.map((t) => withChain({ ...c, w: at(t) }, grad));
-          const fd = gp.map((x, i) => (4 * (gp2[i] - gm2[i]) / h - (x - gm[i]) / (2 * h)) / 3);
-          // where H·v is tiny beside the gradient, differences cannot resolve it: floor the denominator there
-          const scale = Math.max(norm(hv), 1e-2 * norm(g0), 1e-6);
-          expect(norm(hv.map((x, i) => x - fd[i])) / scale).toBeLessThanOrEqual(1e-6);
-        });
-      }),
-      { numRuns: 200 },
-    );
+    fc.assert(fc.property(caseArb(), checkAgainstDifferences), { numRuns: 200 });
   });
 
   it('agree with central differences on ReLU models with generic (kink-free) weights and inputs', () => {
     fc.assert(
-      fc.property(caseArb(6, generic).filter((c) => c.kind === 'mlp' || c.kind === 'classifier'), (c) => {
-        const nv = norm(c.v);
-        fc.pre(nv > 1e-3);
-        // unit direction, central differences at h and h/2 combined by Richardson extrapolation: truncation
-        // O(h⁴) ≈ 1e-12 and rounding ≈ ε·‖g‖/h ≈ 1e-13·‖g‖ at h = 1e-3
-        const v = c.v.map((x) => x / nv);
-        const h = 1e-3;
-        const r = ref(c);
-        const X = Float64Array.from(c.x);
-        const at = (t: number) => c.w.map((x, i) => x + t * v[i]);
-        const steps = [h, -h, h / 2, -h / 2];
-        // a difference that crosses a ReLU kink measures a jump, not a derivative: skip such draws
-        const pattern = reluPattern(r, Float64Array.from(c.w), X, c.batch);
-        fc.pre(steps.every((t) => reluPattern(r, Float64Array.from(at(t)), X, c.batch) === pattern));
-        withChain(c, (chain) => {
-          const hv = hvp(chain, v);
-          const g0 = grad(chain);
-          const [gp, gm, gp2, gm2] = steps.map((t) => withChain({ ...c, w: at(t) }, grad));
-          const fd = gp.map((x, i) => (4 * (gp2[i] - gm2[i]) / h - (x - gm[i]) / (2 * h)) / 3);
-          // where H·v is tiny beside the gradient, differences cannot resolve it: floor the denominator there
-          const scale = Math.max(norm(hv), 1e-2 * norm(g0), 1e-6);
-          expect(norm(hv.map((x, i) => x - fd[i])) / scale).toBeLessThanOrEqual(1e-6);
-        });
-      }),
+      fc.property(caseArb(6, generic).filter((c) => c.kind === 'mlp' || c.kind === 'classifier'), checkAgainstDifferences),
       { numRuns: 100 },
     );
   });

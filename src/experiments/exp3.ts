@@ -17,7 +17,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Matrix } from '../engine/block.js';
 import { Trainer } from '../train/trainer.js';
 import { componentErrors, type Reference } from '../metrics/components.js';
-import { baseSeed, diverged, epochCost, linearTeacher, mean, median, methodSpec, seriesEpochs, trainStreams, trialTarget } from './common.js';
+import { baseSeed, diverged, linearTeacher, mean, median, methodSpec, seriesEpochs, seriesRunCost, trainStreams, trialTarget } from './common.js';
 
 /** |u_iᵀ G v_i| for every i, with (U, V) from the SVD of W. Also returns σ(W) and |σ_i − u_iᵀ W* v_i|. */
 export function signalPerSingularValue(engine: Engine, W: Matrix, G: Matrix, Wstar: Matrix): { signal: number[]; pop: number[]; sigma: number[] } {
@@ -123,9 +123,7 @@ export const exp3: Experiment = {
     paper: { dims: [64], trials: 10, evalEvery: 1 },
   },
   cells: () => ['all'],
-  cellCost: (config) =>
-    config.epochs * epochCost(config.dims[0], config.batch) +
-    (config.epochs / Math.max(1, config.evalEvery)) * 3 * (config.dims[0] / 64) ** 3,
+  cellCost: (config) => seriesRunCost(config, 3),
   runCell(ctx: CellContext): CellResult {
     const d = ctx.config.dims[0];
     return ctx.engine.scope(() => runExp3Trial(ctx, trialTarget(ctx.engine, ctx.config, ctx.trial, d)));

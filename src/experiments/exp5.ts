@@ -6,7 +6,7 @@
 //   <m>Roughness  total variation Σ|Δm| divided by |m(first) − m(last)| (1 = monotone, ≫ 1 = erratic);
 // for m ∈ rowNormErr, colNormErr, frobErr, kappaErr, logKappaErr.
 import type { CellContext, CellResult, ConditionResult, Experiment } from './types.js';
-import { epochCost, methodSpec, runLinear, seriesEpochs, trialTarget } from './common.js';
+import { runSgdSeries, seriesRunCost } from './common.js';
 
 export const MONOTONICITY_METRICS = ['rowNormErr', 'colNormErr', 'frobErr', 'kappaErr', 'logKappaErr'];
 
@@ -44,17 +44,8 @@ export const exp5: Experiment = {
     paper: { dims: [64], trials: 10, evalEvery: 1 },
   },
   cells: () => ['all'],
-  cellCost: (config) =>
-    config.epochs * epochCost(config.dims[0], config.batch) +
-    (config.epochs / Math.max(1, config.evalEvery)) * (config.dims[0] / 64) ** 3,
+  cellCost: (config) => seriesRunCost(config),
   runCell(ctx: CellContext): CellResult {
-    const d = ctx.config.dims[0];
-    return ctx.engine.scope(() => {
-      const ref = trialTarget(ctx.engine, ctx.config, ctx.trial, d);
-      const r = runLinear(ctx, ref, methodSpec(ctx.config, d, 'sgd'), {
-        series: seriesEpochs(ctx.config.epochs, ctx.config.evalEvery),
-      });
-      return { sgd: addMonotonicity(r) };
-    });
+    return { sgd: addMonotonicity(runSgdSeries(ctx)) };
   },
 };

@@ -4,7 +4,7 @@
 // unchanged). Condition: `sgd`. Metrics: COMPONENT_METRICS at the end, kappa, finalLoss, ratioStart (at the first
 // sample, epoch 0), ratioEnd (at the last).
 import type { CellContext, CellResult, Experiment } from './types.js';
-import { epochCost, methodSpec, runLinear, seriesEpochs, trialTarget } from './common.js';
+import { runSgdSeries, seriesRunCost } from './common.js';
 
 export const exp9: Experiment = {
   id: 'exp9',
@@ -16,23 +16,15 @@ export const exp9: Experiment = {
     paper: { dims: [128], trials: 10, epochs: 1000, evalEvery: 10 },
   },
   cells: () => ['all'],
-  cellCost: (config) =>
-    config.epochs * epochCost(config.dims[0], config.batch) +
-    (config.epochs / Math.max(1, config.evalEvery)) * (config.dims[0] / 64) ** 3,
+  cellCost: (config) => seriesRunCost(config),
   runCell(ctx: CellContext): CellResult {
-    const d = ctx.config.dims[0];
-    return ctx.engine.scope(() => {
-      const ref = trialTarget(ctx.engine, ctx.config, ctx.trial, d);
-      const r = runLinear(ctx, ref, methodSpec(ctx.config, d, 'sgd'), {
-        series: seriesEpochs(ctx.config.epochs, ctx.config.evalEvery),
-      });
-      if (!r.diverged && r.series) {
-        const ratio = r.series.kappaErr.map((k, i) => k / r.series!.rowNormErr[i]);
-        r.series.ratio = ratio;
-        r.metrics.ratioStart = ratio[0];
-        r.metrics.ratioEnd = ratio[ratio.length - 1];
-      }
-      return { sgd: r };
-    });
+    const r = runSgdSeries(ctx);
+    if (!r.diverged && r.series) {
+      const ratio = r.series.kappaErr.map((k, i) => k / r.series!.rowNormErr[i]);
+      r.series.ratio = ratio;
+      r.metrics.ratioStart = ratio[0];
+      r.metrics.ratioEnd = ratio[ratio.length - 1];
+    }
+    return { sgd: r };
   },
 };
