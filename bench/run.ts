@@ -1,5 +1,5 @@
 // `npm run bench`: GEMM, SVD and HVP benchmarks side by side with their peers in one run; JSON under bench/results/.
-// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp
+// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -7,13 +7,15 @@ import { fileURLToPath } from 'node:url';
 import { formatGemmTable, runGemmBench } from './gemm.bench.js';
 import { runSvdBench, type SvdBenchResult } from './svd.bench.js';
 import { runHvpBench, type HvpBenchRow } from './hvp.bench.js';
+import { runCorrectivesBench, type CorrectiveCostRow } from './correctives.bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
-const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : ['gemm', 'svd', 'hvp']);
-for (const name of only) if (!['gemm', 'svd', 'hvp'].includes(name)) throw new Error(`--only takes gemm, svd, hvp; got ${name}`);
+const BENCHES = ['gemm', 'svd', 'hvp', 'correctives'];
+const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : BENCHES);
+for (const name of only) if (!BENCHES.includes(name)) throw new Error(`--only takes ${BENCHES.join(', ')}; got ${name}`);
 
 function save(name: string, data: unknown): string {
   const dir = join(here, 'results');
@@ -61,6 +63,14 @@ function hvpTable(rows: HvpBenchRow[]): string {
   ].join('\n');
 }
 
+function correctivesTable(rows: CorrectiveCostRow[]): string {
+  return [
+    'Cost per training step of each corrective (batch 64), median ms, and relative to SGD at the same d',
+    'method       d     ms/step  × SGD',
+    ...rows.map((r) => `${r.method.padEnd(12)} ${String(r.d).padEnd(5)} ${f(r.msPerStep, 3).padStart(7)}  ${f(r.overSgd).padStart(5)}`),
+  ].join('\n');
+}
+
 if (only.has('gemm')) {
   const res = await runGemmBench({ quick, sizes: quick ? [64, 128, 256] : undefined, log: () => undefined });
   console.log(formatGemmTable(res) + `\n→ ${save('gemm', res)}\n`);
@@ -72,4 +82,8 @@ if (only.has('svd')) {
 if (only.has('hvp')) {
   const rows = await runHvpBench({ d: quick ? 64 : 256, maxTime: quick ? 0.3 : 1 });
   console.log(hvpTable(rows) + `\n→ ${save('hvp', { rows })}\n`);
+}
+if (only.has('correctives')) {
+  const rows = await runCorrectivesBench({ dims: quick ? [64] : [64, 128], maxTime: quick ? 0.3 : 1 });
+  console.log(correctivesTable(rows) + `\n→ ${save('correctives', { rows })}\n`);
 }

@@ -3,32 +3,17 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../src/engine/index.js';
-import { Trainer, type TrainSpec, type Teacher } from '../src/train/trainer.js';
-import { heterogeneousTarget, mlpTeacher } from '../src/train/targets.js';
-import { trainStreams } from '../src/experiments/common.js';
+import type { Trainer, TrainSpec } from '../src/train/trainer.js';
+import { heterogeneousTarget } from '../src/train/targets.js';
+import { baseSpec, setupTrainer } from './helpers/train.js';
 
 let engine: Engine;
 beforeAll(async () => {
   engine = await Engine.load();
 });
 
-const base: TrainSpec = {
-  model: 'linear', d: 6, batch: 5, optimizer: 'sgd', lr: 0.05, weightDecay: 0, noise: 0.01, init: 'gauss', initStd: 0.3,
-};
-
-/** A trainer on a heterogeneous target from seed `seed` (target stream 0, training stream 1). */
-function setup(spec: TrainSpec, seed = 7, mlpHidden = 0): Trainer {
-  const trng = engine.rng(seed, 0);
-  let teacher: Teacher;
-  if (mlpHidden) {
-    const [W1, W2] = mlpTeacher(engine, trng, spec.d, mlpHidden);
-    teacher = { kind: 'mlp', W1, W2 };
-  } else {
-    const W = heterogeneousTarget(engine, trng, spec.d, spec.d);
-    teacher = { kind: 'linear', W, sigma: engine.singularValues(W).toArray() };
-  }
-  return Trainer.create(engine, spec, teacher, trainStreams(engine, seed));
-}
+const base = baseSpec;
+const setup = (spec: TrainSpec, seed = 7, mlpHidden = 0): Trainer => setupTrainer(engine, spec, seed, mlpHidden);
 
 // ---- plain-TS oracles ------------------------------------------------------------------------------------------
 

@@ -52,7 +52,13 @@ export const O_LOSS: i32 = 42; // loss of the last step (at the parameters befor
 export const O_SPEC_NORM: i32 = 43; // unclipped Frobenius norm of the last spectral-regulariser gradient
 export const O_REASON: i32 = 44; // why a run stopped: REASON_*
 export const P_NS_WS: i32 = 45; // Newton–Schulz workspace (Muon)
-export const H_SLOTS: i32 = 48;
+// ---- correctives beyond the paper (linear model only)
+export const H_SVMULT: i32 = 46; // 1 = singular-value multipliers W_eff = U·diag(σ ⊙ m)·Vᵀ, parameters [W | m]
+export const H_ORTH_LAMBDA: i32 = 47; // orthogonality regulariser λ_o‖WᵀW − I‖²_F; 0 = off
+export const H_PSS_EVERY: i32 = 48; // Parametric Singularity Smoothing period in epochs; 0 = off
+export const H_PSS_STRENGTH: i32 = 49; // α: log σᵢ ← (1 − α)·log σᵢ + α·mean log σ
+export const P_SCRATCH: i32 = 50; // d×d scratch for the correctives above
+export const H_SLOTS: i32 = 56;
 
 export const MODEL_LINEAR: i32 = 0;
 export const MODEL_CHAIN: i32 = 1;

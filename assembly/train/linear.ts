@@ -1,10 +1,12 @@
 // The single linear layer, plain or with learnable multipliers W_eff = diag(r)·W·diag(c) (Velikanov et al.).
 // Loss ½·mean_b ‖W_eff x_b − y_b‖²; with R = X·W_effᵀ − Y (B×d), ∂L/∂W_eff = Rᵀ·X / B. Through the multipliers:
 //   ∂L/∂W_ij = r_i·G_ij·c_j,  ∂L/∂r_i = Σ_j G_ij·W_ij·c_j,  ∂L/∂c_j = Σ_i G_ij·r_i·W_ij   (G = ∂L/∂W_eff).
-// Parameters are laid out [W (d×d) | r (d) | c (d)]; without multipliers just W.
+// Parameters are laid out [W (d×d) | r (d) | c (d)]; without multipliers just W. Singular-value multipliers
+// (svmult.ts) reuse the residual and G here with their own W_eff and backward pass.
 
 import { gemm } from "../gemm/gemm";
-import { H_BATCH, H_D, H_MULT, P_GEFF, P_WEFF, P_WORK, P_X, P_Y, at, hi, hp } from "./layout";
+import { H_BATCH, H_D, H_MULT, H_SVMULT, O_REASON, P_GEFF, P_WEFF, P_WORK, P_X, P_Y, REASON_SVD, at, hi, hp, hset } from "./layout";
+import { svMultBackward, svMultEffective } from "./svmult";
 
 /** out (d×d) ← diag(r)·W·diag(c) for parameters p = [W | r | c]. */
 export function effectiveWeights(d: i32, p: usize, out: usize): void {
@@ -16,13 +18,19 @@ export function effectiveWeights(d: i32, p: usize, out: usize): void {
   }
 }
 
-/** Loss at p on the batch in the header, and its gradient into g (same layout as p). */
+/** Loss at p on the batch in the header, and its gradient into g (same layout as p). NaN if an SVD failed. */
 export function linearGradient(h: usize, p: usize, g: usize): f64 {
   const B = hi(h, H_BATCH), d = hi(h, H_D);
-  const mult = hi(h, H_MULT) != 0;
+  const svMult = hi(h, H_SVMULT) != 0;
+  const mult = hi(h, H_MULT) != 0 || svMult;
   const x = hp(h, P_X), y = hp(h, P_Y), res = hp(h, P_WORK);
   const w = mult ? hp(h, P_WEFF) : p;
-  if (mult) effectiveWeights(d, p, w);
+  if (svMult) {
+    if (svMultEffective(h, p, w) < 0) {
+      hset(h, O_REASON, <f64>REASON_SVD);
+      return NaN;
+    }
+  } else if (mult) effectiveWeights(d, p, w);
   gemm(0, 1, B, d, d, 1.0, x, d, w, d, 0.0, res, d);
   const n = B * d;
   let loss = 0.0;
@@ -34,7 +42,8 @@ export function linearGradient(h: usize, p: usize, g: usize): f64 {
   const invB = 1.0 / <f64>B;
   const ge = mult ? hp(h, P_GEFF) : g;
   gemm(1, 0, d, d, B, invB, res, d, x, d, 0.0, ge, d);
-  if (mult) {
+  if (svMult) svMultBackward(h, p, ge, g);
+  else if (mult) {
     const r = at(p, d * d), c = at(p, d * d + d);
     const gr = at(g, d * d), gc = at(g, d * d + d);
     memory.fill(gc, 0, <usize>d << 3);

@@ -12,7 +12,10 @@ import {
 } from "./layout";
 import { drawBatch } from "./data";
 import { effectiveWeights, linearGradient } from "./linear";
-import { addSpectralGradient, svdCorrect } from "./spectral";
+import { addSpectralGradient, singularitySmooth, svdCorrect } from "./spectral";
+import { addOrthogonalGradient } from "./orthogonal";
+import { svMultEffective } from "./svmult";
+import { H_ORTH_LAMBDA, H_PSS_EVERY, H_SVMULT } from "./layout";
 import { newtonSchulz } from "../optim/newton_schulz";
 import { OPT_MUON, P_NS_WS, at } from "./layout";
 import { adamStep, addWeightDecay, sgdStep } from "./optim";
@@ -20,7 +23,7 @@ import { adamStep, addWeightDecay, sgdStep } from "./optim";
 /** Length of the part of the parameters that is "W" (weight decay, main lr, spectral terms). */
 function mainCount(h: usize): i32 {
   const d = hi(h, H_D);
-  return hi(h, H_MODEL) == MODEL_LINEAR && hi(h, H_MULT) != 0 ? d * d : hi(h, H_NPARAM);
+  return hi(h, H_MODEL) == MODEL_LINEAR && (hi(h, H_MULT) != 0 || hi(h, H_SVMULT) != 0) ? d * d : hi(h, H_NPARAM);
 }
 
 function lossGradient(h: usize, p: usize, g: usize): f64 {
@@ -42,9 +45,9 @@ export function trainGradient(h: usize, withReg: i32): f64 {
 
 function regularise(h: usize, p: usize, g: usize): bool {
   addWeightDecay(mainCount(h), hf(h, H_WD), p, g);
-  if (hf(h, H_SPEC_LAMBDA) != 0.0 && hi(h, H_MODEL) == MODEL_LINEAR) {
-    if (addSpectralGradient(h, p, g) < 0) return false;
-  }
+  if (hi(h, H_MODEL) != MODEL_LINEAR) return true;
+  if (hf(h, H_SPEC_LAMBDA) != 0.0 && addSpectralGradient(h, p, g) < 0) return false;
+  if (hf(h, H_ORTH_LAMBDA) != 0.0) addOrthogonalGradient(h, p, g);
   return true;
 }
 
@@ -53,11 +56,16 @@ export function trainDrawBatch(h: usize): void {
   drawBatch(h);
 }
 
-/** out (d×d) ← W_eff of the linear model (diag(r)·W·diag(c) with multipliers, else W). */
-export function trainEffectiveWeights(h: usize, out: usize): void {
+/**
+ * out (d×d) ← W_eff of the linear model (diag(r)·W·diag(c) or U·diag(σ ⊙ m)·Vᵀ with multipliers, else W).
+ * Returns the SVD's status for singular-value multipliers (< 0: failure), else 0.
+ */
+export function trainEffectiveWeights(h: usize, out: usize): i32 {
   const d = hi(h, H_D), p = hp(h, P_PARAMS);
+  if (hi(h, H_SVMULT) != 0) return svMultEffective(h, p, out);
   if (hi(h, H_MULT) != 0) effectiveWeights(d, p, out);
   else copy(d * d, p, out);
+  return 0;
 }
 
 /**
@@ -77,9 +85,10 @@ export function trainRun(h: usize, fromEpoch: i32, toEpoch: i32, keepPrev: i32):
   for (let epoch = fromEpoch + 1; epoch <= toEpoch; epoch++) {
     drawBatch(h);
     if (keepPrev != 0 && epoch == toEpoch) copy(n, p, hp(h, P_WPREV));
+    hset(h, O_REASON, <f64>REASON_NONE);
     const loss = lossGradient(h, p, g);
     hset(h, O_LOSS, loss);
-    if (!isFinite(loss)) return stop(h, epoch, REASON_LOSS);
+    if (!isFinite(loss)) return stop(h, epoch, hi(h, O_REASON) == REASON_SVD ? REASON_SVD : REASON_LOSS);
     if (!regularise(h, p, g)) return stop(h, epoch, REASON_SVD);
     if (linear && hi(h, H_OPT) == OPT_MUON) {
       hset(h, H_STEP, hf(h, H_STEP) + 1.0);
@@ -95,6 +104,10 @@ export function trainRun(h: usize, fromEpoch: i32, toEpoch: i32, keepPrev: i32):
     if (firstNonFinite(n, p) >= 0) return stop(h, epoch, REASON_WEIGHTS);
     if (linear && every > 0 && epoch % every == 0) {
       if (svdCorrect(h, p) < 0) return stop(h, epoch, REASON_SVD);
+    }
+    const pss = hi(h, H_PSS_EVERY);
+    if (linear && pss > 0 && epoch % pss == 0) {
+      if (singularitySmooth(h, p) < 0) return stop(h, epoch, REASON_SVD);
     }
   }
   return 0;

@@ -6,6 +6,7 @@
 
 import { gemm } from "../gemm/gemm";
 import { svd } from "../svd/svd";
+import { H_PSS_STRENGTH, P_SCRATCH } from "./layout";
 import { H_CORR_RATE, H_D, H_LOGK_TARGET, H_SPEC_CLIP, H_SPEC_LAMBDA, O_SPEC_NORM, P_SIGMA_STAR, P_SVD_S, P_SVD_U, P_SVD_V, P_WEFF, at, hf, hi, hp, hset } from "./layout";
 
 /** g += the clipped regulariser gradient at W (d×d at w). Returns the SVD's status (< 0: failure). */
@@ -41,7 +42,7 @@ export function addSpectralGradient(h: usize, w: usize, g: usize): i32 {
 /** W ← U·diag(σ + rate(σ* − σ))·Vᵀ in place. Returns the SVD's status. */
 export function svdCorrect(h: usize, w: usize): i32 {
   const d = hi(h, H_D);
-  const s = hp(h, P_SVD_S), u = hp(h, P_SVD_U), v = hp(h, P_SVD_V), star = hp(h, P_SIGMA_STAR), us = hp(h, P_WEFF);
+  const s = hp(h, P_SVD_S), u = hp(h, P_SVD_U), v = hp(h, P_SVD_V), star = hp(h, P_SIGMA_STAR);
   const st = svd(d, d, w, s, u, v, 1, 0.0, 0);
   if (st < 0) return st;
   const rate = hf(h, H_CORR_RATE);
@@ -49,9 +50,34 @@ export function svdCorrect(h: usize, w: usize): i32 {
     const sk = load<f64>(at(s, k));
     store<f64>(at(s, k), sk + rate * (load<f64>(at(star, k)) - sk));
   }
+  rebuild(h, w);
+  return st;
+}
+
+/** W ← U·diag(σ̃)·Vᵀ with log σ̃ = (1 − α)·log σ + α·mean(log σ), in place. Returns the SVD's status. */
+export function singularitySmooth(h: usize, w: usize): i32 {
+  const d = hi(h, H_D);
+  const s = hp(h, P_SVD_S);
+  const st = svd(d, d, w, s, hp(h, P_SVD_U), hp(h, P_SVD_V), 1, 0.0, 0);
+  if (st < 0) return st;
+  if (!(load<f64>(at(s, d - 1)) > 0.0)) return st;
+  const alpha = hf(h, H_PSS_STRENGTH);
+  let meanLog = 0.0;
+  for (let k = 0; k < d; k++) meanLog += Math.log(load<f64>(at(s, k)));
+  meanLog /= <f64>d;
+  for (let k = 0; k < d; k++) {
+    store<f64>(at(s, k), Math.exp((1.0 - alpha) * Math.log(load<f64>(at(s, k))) + alpha * meanLog));
+  }
+  rebuild(h, w);
+  return st;
+}
+
+/** w ← U·diag(σ)·Vᵀ from the header's SVD buffers. */
+function rebuild(h: usize, w: usize): void {
+  const d = hi(h, H_D);
+  const s = hp(h, P_SVD_S), u = hp(h, P_SVD_U), v = hp(h, P_SVD_V), us = hp(h, P_SCRATCH);
   for (let i = 0; i < d; i++) {
     for (let k = 0; k < d; k++) store<f64>(at(us, i * d + k), load<f64>(at(u, i * d + k)) * load<f64>(at(s, k)));
   }
   gemm(0, 1, d, d, d, 1.0, us, d, v, d, 0.0, w, d);
-  return st;
 }

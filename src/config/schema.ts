@@ -35,6 +35,15 @@ export const FIELDS = {
   seed: [z.number().int().min(0).max(Number.MAX_SAFE_INTEGER - 1e9), 'a non-negative integer below 2^53 − 10^9'],
   seedStride: [posInt(1e6), 'an integer from 1 to 1000000'],
   evalEvery: [posInt(10_000_000), 'an integer ≥ 1'],
+  orthLambda: [finiteNonNeg, 'a finite number ≥ 0'],
+  pssEvery: [posInt(10_000_000), 'an integer ≥ 1'],
+  pssStrength: [z.number().finite().min(0).max(1), 'a number from 0 to 1'],
+  inits: [z.array(z.enum(['gauss', 'zeros', 'xavier'])).min(1).max(3), "a comma-separated list of 'gauss', 'zeros', 'xavier'"],
+  noises: [z.array(finiteNonNeg).min(1).max(64), 'a comma-separated list of 1 to 64 finite numbers ≥ 0'],
+  targetScales: [z.array(finitePos).min(1).max(64), 'a comma-separated list of 1 to 64 finite numbers > 0'],
+  multLrFactors: [z.array(finiteNonNeg).min(1).max(64), 'a comma-separated list of 1 to 64 finite numbers ≥ 0'],
+  specLambdas: [z.array(finiteNonNeg).min(1).max(64), 'a comma-separated list of 1 to 64 finite numbers ≥ 0'],
+  specClips: [z.array(finitePos).min(1).max(64), 'a comma-separated list of 1 to 64 finite numbers > 0'],
 } as const satisfies Record<keyof RunConfig, readonly [z.ZodType, string]>;
 
 export type FieldName = keyof typeof FIELDS;

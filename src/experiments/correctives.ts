@@ -4,40 +4,54 @@
 //           diag(r)·W·diag(c) with r, c at lr·multLrFactor, plus λ(log κ(W) − log κ*)² on W, clipped as in Exp 4;
 //   muon    Muon-style orthogonalised updates: W ← W − η·NS₅(g + β·m), m ← β·m + g, β = 0.95, η = MUON_LR, where NS₅ is
 //           five quintic Newton–Schulz steps (3.4445, −4.7750, 2.0315): every singular direction of the step moves by
-//           about the same amount, which is exactly the imbalance Exp 3 measures for SGD.
-// Metrics as Exp 4 (COMPONENT_METRICS, kappa, finalLoss).
-import type { CellContext, CellResult, Experiment } from './types.js';
+//           about the same amount, which is exactly the imbalance Exp 3 measures for SGD;
+//   svmult  learnable singular-value multipliers (review Q6): W_eff = U·diag(σ ⊙ m)·Vᵀ with (U, σ, V) = svd(W) at every
+//           step (basis held fixed within a step), m ∈ ℝᵈ from 1 at lr·multLrFactor (assembly/train/svmult.ts);
+//   orthreg orthogonality regulariser (review W4b): + orthLambda·‖WᵀW − I‖²_F (assembly/train/orthogonal.ts);
+//   pss     Parametric Singularity Smoothing (seed 003; our form, assembly/train/spectral.ts): every pssEvery epochs
+//           log σᵢ ← (1 − α)·log σᵢ + α·mean log σ with α = pssStrength, so κ ← κ^(1−α), singular vectors kept.
+// Metrics as Exp 4 (COMPONENT_METRICS, kappa, finalLoss), on W_eff.
+import type { CellContext, CellResult, Experiment, RunConfig } from './types.js';
+import type { TrainSpec } from '../train/trainer.js';
 import { epochCost, linearSpec, methodSpec, runLinear, trialTarget } from './common.js';
 
 /** Muon's step size: orthogonalised steps have spectral norm ≈ 1, so η is a distance per step, not a gain. */
 export const MUON_LR = 0.02;
 
-export const CORRECTIVES = ['sgd', 'multipliers', 'specreg', 'svdcorr', 'hybrid', 'muon'] as const;
+export const CORRECTIVES = ['sgd', 'multipliers', 'specreg', 'svdcorr', 'hybrid', 'muon', 'svmult', 'orthreg', 'pss'] as const;
+export type Corrective = (typeof CORRECTIVES)[number];
+
+/** The training spec of one corrective at dimension d. */
+export function correctiveSpec(config: RunConfig, d: number, m: Corrective): TrainSpec {
+  switch (m) {
+    case 'hybrid': return linearSpec(config, d, { multipliers: true, specLambda: config.specLambda });
+    case 'muon': return linearSpec(config, d, { optimizer: 'muon', lr: MUON_LR });
+    case 'svmult': return linearSpec(config, d, { svMultipliers: true });
+    case 'orthreg': return linearSpec(config, d, { orthLambda: config.orthLambda });
+    case 'pss': return linearSpec(config, d, { pssEvery: config.pssEvery, pssStrength: config.pssStrength });
+    default: return methodSpec(config, d, m);
+  }
+}
 
 export const correctivesExperiment: Experiment = {
   id: 'correctives',
-  title: 'Correctives beyond the paper: hybrid and Muon beside Exp 4',
+  title: 'Correctives beyond the paper: hybrid, Muon, singular-value multipliers, orthogonality, PSS beside Exp 4',
   paperSection: 'beyond the paper (seed 000, review)',
-  description: 'Exp 4 protocol (d = 64, same target and batches) with hybrid multipliers + spectral regularisation and Muon.',
+  description: 'Exp 4 protocol (d = 64, same target and batches) with hybrid multipliers + spectral regularisation, Muon, singular-value multipliers, orthogonality regularisation and Parametric Singularity Smoothing.',
   presets: {
     quick: { dims: [64], trials: 5 },
     paper: { dims: [64], trials: 10 },
   },
   cells: () => ['all'],
-  cellCost: (config) => config.epochs * (8 * epochCost(config.dims[0], config.batch) + 12 * (config.dims[0] / 64) ** 3),
+  // three methods take an SVD every step (specreg, hybrid, svmult), each about five plain epochs at d = 64
+  cellCost: (config) => config.epochs * (12 * epochCost(config.dims[0], config.batch) + 18 * (config.dims[0] / 64) ** 3),
   runCell(ctx: CellContext): CellResult {
     const d = ctx.config.dims[0];
     return ctx.engine.scope(() => {
       const ref = trialTarget(ctx.engine, ctx.config, ctx.trial, d);
       const out: CellResult = {};
       CORRECTIVES.forEach((m, i) => {
-        const spec =
-          m === 'hybrid'
-            ? linearSpec(ctx.config, d, { multipliers: true, specLambda: ctx.config.specLambda })
-            : m === 'muon'
-              ? linearSpec(ctx.config, d, { optimizer: 'muon', lr: MUON_LR })
-              : methodSpec(ctx.config, d, m);
-        out[m] = runLinear(ctx, ref, spec);
+        out[m] = runLinear(ctx, ref, correctiveSpec(ctx.config, d, m));
         ctx.progress?.((i + 1) / CORRECTIVES.length);
       });
       return out;

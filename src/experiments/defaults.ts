@@ -27,7 +27,18 @@ export const DEFAULT_CONFIG: Readonly<RunConfig> = Object.freeze({
   seed: 42,
   seedStride: 100,
   evalEvery: 1,
+  orthLambda: 1e-3,
+  pssEvery: 20,
+  pssStrength: 0.1,
+  inits: ['zeros', 'gauss', 'xavier'],
+  noises: [0, 0.01, 0.1],
+  targetScales: [0.1, 1, 10],
+  multLrFactors: [0.01, 0.1, 1],
+  specLambdas: [1e-4, 1e-3, 1e-2, 1e-1],
+  specClips: [0.1, 1, 10],
 } satisfies RunConfig) as Readonly<RunConfig>;
+
+const LIST_KEYS = ['inits', 'noises', 'targetScales', 'multLrFactors', 'specLambdas', 'specClips'] as const;
 
 /** defaults ← experiment preset ← overrides (later wins); arrays are copied so callers may mutate them. */
 export function resolveConfig(exp: Experiment, preset: PresetName, overrides: Partial<RunConfig> = {}): RunConfig {
@@ -36,5 +47,6 @@ export function resolveConfig(exp: Experiment, preset: PresetName, overrides: Pa
   cfg.lrs = [...cfg.lrs];
   cfg.weightDecays = [...cfg.weightDecays];
   cfg.depths = [...cfg.depths];
+  for (const k of LIST_KEYS) (cfg as unknown as Record<string, unknown[]>)[k] = [...(cfg[k] as unknown[])];
   return cfg;
 }

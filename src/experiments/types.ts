@@ -48,6 +48,19 @@ export interface RunConfig {
   seedStride: number;
   /** Record time series every this many epochs (Exp 3, 5, 9); 1 = every epoch. */
   evalEvery: number;
+  /** Orthogonality regulariser λ_o‖WᵀW − I‖²_F (correctives `orthreg`). */
+  orthLambda: number;
+  /** Parametric Singularity Smoothing every this many epochs (correctives `pss`). */
+  pssEvery: number;
+  /** PSS strength α ∈ [0, 1]: log σᵢ ← (1 − α)·log σᵢ + α·mean log σ, so κ ← κ^(1−α). */
+  pssStrength: number;
+  /** Ablation grids (abl-* experiments). */
+  inits: InitKind[];
+  noises: number[];
+  targetScales: number[];
+  multLrFactors: number[];
+  specLambdas: number[];
+  specClips: number[];
 }
 
 export interface Divergence {

@@ -6,8 +6,9 @@ export const H = {
   PARAMS: 24, GRAD: 25, ADAM_M: 26, ADAM_V: 27, X: 28, Y: 29, WORK: 30, WSTAR: 31, WSTAR2: 32, THID: 33,
   SVD_S: 34, SVD_U: 35, SVD_V: 36, SIGMA_STAR: 37, WPREV: 38, RNG: 39, WEFF: 40, GEFF: 41,
   LOSS: 42, SPEC_NORM: 43, REASON: 44, NS_WS: 45,
+  SVMULT: 46, ORTH_LAMBDA: 47, PSS_EVERY: 48, PSS_STRENGTH: 49, SCRATCH: 50,
 } as const;
-export const HEADER_SLOTS = 48;
+export const HEADER_SLOTS = 56;
 
 export const MODEL_LINEAR = 0;
 export const MODEL_CHAIN = 1;
@@ -23,6 +24,7 @@ export interface TrainExports {
   trainRun(header: number, fromEpoch: number, toEpoch: number, keepPrev: number): number;
   trainGradient(header: number, withReg: number): number;
   trainDrawBatch(header: number): void;
-  trainEffectiveWeights(header: number, out: number): void;
+  /** Returns the SVD's status for singular-value multipliers (< 0: failure), else 0. */
+  trainEffectiveWeights(header: number, out: number): number;
   trainHeaderSlots(): number;
 }

@@ -27,6 +27,14 @@ export interface TrainSpec {
   /** Learnable multipliers W_eff = diag(r)·W·diag(c) (linear model). */
   multipliers?: boolean;
   multLrFactor?: number;
+  /** Singular-value multipliers W_eff = U·diag(σ ⊙ m)·Vᵀ of svd(W), m at lr·multLrFactor (linear model). */
+  svMultipliers?: boolean;
+  /** Orthogonality regulariser λ_o‖WᵀW − I‖²_F (linear model); 0 = off. */
+  orthLambda?: number;
+  /** Parametric Singularity Smoothing period in epochs (linear model); 0 = off. */
+  pssEvery?: number;
+  /** PSS strength α ∈ [0, 1]. */
+  pssStrength?: number;
   /** Spectral regulariser weight (linear model); 0 = off. */
   specLambda?: number;
   specClip?: number;
@@ -106,25 +114,33 @@ export class Trainer {
   static create(engine: Engine, spec: TrainSpec, teacher: Teacher, streams: Streams): Trainer {
     const { d, batch } = spec;
     const w = engine.wasm as unknown as TrainExports & Engine['wasm'];
+    if (w.trainHeaderSlots() !== HEADER_SLOTS) {
+      // a .wasm from another build (e.g. dist/ compiled before assembly/ changed) would read the header wrongly
+      throw new Error(`build/condlab.wasm has a ${w.trainHeaderSlots()}-slot trainer header but this code expects ${HEADER_SLOTS}; rebuild with \`npm run build\``);
+    }
     const linear = spec.model === 'linear';
     const mult = linear && !!spec.multipliers;
-    if (!linear && (spec.multipliers || (spec.specLambda ?? 0) !== 0 || (spec.svdCorrEvery ?? 0) > 0)) {
-      throw new Error('multipliers, spectral regularisation and SVD correction apply to the linear model only');
+    const svMult = linear && !!spec.svMultipliers;
+    const linearOnly = spec.multipliers || spec.svMultipliers || (spec.specLambda ?? 0) !== 0 || (spec.svdCorrEvery ?? 0) > 0 ||
+      (spec.orthLambda ?? 0) !== 0 || (spec.pssEvery ?? 0) > 0;
+    if (!linear && linearOnly) {
+      throw new Error('multipliers, spectral/orthogonality regularisation, SVD correction and PSS apply to the linear model only');
     }
+    if (mult && svMult) throw new Error('row/column multipliers and singular-value multipliers are exclusive');
     const depth = spec.model === 'deep' ? (spec.depth ?? 2) : spec.model === 'mlp' ? 2 : 1;
     const hidden = spec.hidden ?? d;
     const widths = spec.model === 'mlp' ? [d, hidden, d] : Array.from({ length: depth + 1 }, () => d);
     const shapes: [number, number][] = [];
     for (let l = 1; l < widths.length; l++) shapes.push([widths[l], widths[l - 1]]);
     const nW = shapes.reduce((a, [r, c]) => a + r * c, 0);
-    const n = mult ? nW + 2 * d : nW;
+    const n = mult ? nW + 2 * d : svMult ? nW + d : nW;
 
     const header = engine.vector(HEADER_SLOTS);
     const params = engine.vector(n);
     const grad = engine.vector(n);
     const prev = engine.vector(n);
     const moments = spec.optimizer === 'adam' || spec.optimizer === 'muon';
-    if (spec.optimizer === 'muon' && (!linear || mult)) throw new Error('Muon is implemented for the plain single-layer model');
+    if (spec.optimizer === 'muon' && (!linear || mult || svMult)) throw new Error('Muon is implemented for the plain single-layer model');
     const adamM = moments ? engine.vector(n) : undefined; // Muon: momentum buffer
     const adamV = moments ? engine.vector(n) : undefined; // Muon: the update being orthogonalised
     const nsWs = spec.optimizer === 'muon' ? engine.vector(Math.ceil(w.newtonSchulzWorkspaceBytes(d, d) / 8)) : undefined;
@@ -133,6 +149,7 @@ export class Trainer {
     const svdS = engine.vector(d), svdU = engine.matrix(d, d), svdV = engine.matrix(d, d);
     const weff = engine.matrix(d, d), geff = engine.matrix(d, d);
     const sigmaStar = engine.vector(d);
+    const scratch = linear ? engine.matrix(d, d) : undefined;
     let work: Vector;
     let dimsPtr = 0;
     if (linear) {
@@ -206,6 +223,11 @@ export class Trainer {
     set(H.RNG, streams.train.ptr);
     set(H.WEFF, weff.ptr);
     set(H.GEFF, geff.ptr);
+    set(H.SVMULT, svMult ? 1 : 0);
+    set(H.ORTH_LAMBDA, linear ? (spec.orthLambda ?? 0) : 0);
+    set(H.PSS_EVERY, linear ? (spec.pssEvery ?? 0) : 0);
+    set(H.PSS_STRENGTH, spec.pssStrength ?? 0.1);
+    set(H.SCRATCH, scratch ? scratch.ptr : 0);
 
     // W₀: the training stream's first d² normals always form the first d×d block
     const z0 = engine.vector(d * d);
@@ -225,7 +247,7 @@ export class Trainer {
       off += count;
     });
     z0.free();
-    if (mult) params.data().fill(1, nW, n);
+    if (mult || svMult) params.data().fill(1, nW, n);
     return new Trainer(engine, spec, header, params, grad, prev, shapes);
   }
 
@@ -281,14 +303,16 @@ export class Trainer {
   }
 
   /**
-   * The end-to-end linear map as a new matrix: W_eff for the linear model (diag(r)·W·diag(c) with multipliers),
+   * The end-to-end linear map as a new matrix: W_eff for the linear model (diag(r)·W·diag(c) or U·diag(σ ⊙ m)·Vᵀ
+   * with multipliers),
    * the product W_L⋯W_1 for deep linear nets. Not defined for the MLP.
    */
   weights(): Matrix {
     const { engine } = this;
     if (this.spec.model === 'linear') {
       const W = engine.matrix(this.spec.d, this.spec.d);
-      this.wasm.trainEffectiveWeights(this.header.ptr, W.ptr);
+      const st = this.wasm.trainEffectiveWeights(this.header.ptr, W.ptr);
+      if (st < 0) throw new Error(`singular-value multipliers: the SVD of W failed (status ${st})`);
       return W;
     }
     if (this.spec.model === 'mlp') throw new Error('the MLP has no single weight matrix; use layer(l)');

@@ -7,6 +7,8 @@ export function protocolConfig(overrides: Partial<RunConfig> = {}): RunConfig {
     init: 'gauss', initStd: 0.02, target: 'heterogeneous', targetScale: 1, multLrFactor: 0.1, specLambda: 1e-3,
     specClip: 1, svdCorrEvery: 20, svdCorrRate: 0.1, weightDecay: 0, lrs: [0.001, 0.005, 0.01, 0.02, 0.05],
     weightDecays: [0, 1e-4, 1e-3, 1e-2], depths: [1, 2, 3], hidden: 64, seed: 42, seedStride: 100, evalEvery: 1,
+    orthLambda: 1e-3, pssEvery: 20, pssStrength: 0.1, inits: ['zeros', 'gauss', 'xavier'], noises: [0, 0.01, 0.1],
+    targetScales: [0.1, 1, 10], multLrFactors: [0.01, 0.1, 1], specLambdas: [1e-4, 1e-3, 1e-2, 1e-1], specClips: [0.1, 1, 10],
     ...overrides,
   };
 }
