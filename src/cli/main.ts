@@ -38,6 +38,7 @@ const CLAIMS_OPTIONS: Record<string, OptionSpec> = {
 const REPORT_OPTIONS: Record<string, OptionSpec> = {
   in: { type: 'string', help: 'results directory (default results/)' },
   out: { type: 'string', help: 'report directory (default report/)' },
+  costs: { type: 'string', help: 'per-step costs for the corrective table (default bench/results/correctives.json when it exists)' },
   help: { type: 'boolean', help: 'this text' },
 };
 
@@ -51,7 +52,7 @@ const INSPECT_OPTIONS: Record<string, OptionSpec> = {
 const COMMANDS: Record<string, { usage: string; summary: string; options: Record<string, OptionSpec> }> = {
   run: { usage: 'condlab run <exp1…exp9|curvature|all|comma-list> [options]', summary: 'run experiments, writing results/<exp>.json', options: RUN_OPTIONS },
   claims: { usage: 'condlab claims [--in results/] [--json]', summary: "judge the paper's claims C1–C21 from results", options: CLAIMS_OPTIONS },
-  report: { usage: 'condlab report [--in results/] [--out report/]', summary: 'write report.html and report.md with figures', options: REPORT_OPTIONS },
+  report: { usage: 'condlab report [--in results/] [--out report/] [--costs FILE]', summary: 'write report.html and report.md with figures', options: REPORT_OPTIONS },
   inspect: { usage: 'condlab inspect FILE.safetensors|FILE.npy [--json] [--max-dim N] [--out DIR]', summary: 'spectral summary of every matrix in a weights file', options: INSPECT_OPTIONS },
   list: { usage: 'condlab list', summary: 'the experiments, their paper sections and presets', options: { help: { type: 'boolean', help: 'this text' } } },
 };
@@ -179,12 +180,9 @@ async function cmdClaims(argv: string[]): Promise<number> {
 }
 
 async function cmdReport(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs(argv, REPORT_OPTIONS, 'report');
-  if (positionals.length) throw new CondlabError(`report: unexpected argument '${shown(positionals[0])}'`, 'bad-args');
-  const { writeReport } = await import('../report/report.js');
-  const r = await writeReport({ inDir: (values.in as string | undefined) ?? 'results', outDir: (values.out as string | undefined) ?? 'report' });
-  process.stdout.write(`report: ${r.html}\n        ${r.md}\n`);
-  return 0;
+  // one implementation of the command (src/report/command.ts), which the browser-free tests also drive
+  const { reportCommand } = await import('../report/command.js');
+  return reportCommand(argv);
 }
 
 async function cmdInspect(argv: string[]): Promise<number> {

@@ -11,7 +11,7 @@ import type { ExperimentResults } from '../experiments/types.js';
 import { loadResultsDir } from '../runner/load.js';
 import { writeFileAtomic } from '../runner/log.js';
 import { figuresFor, type Figure } from './figures.js';
-import { CLAIM_EXPERIMENT, SUMMARY_HEAD, escapeHtml as esc, fmtNum, summaryRows } from './table.js';
+import { CLAIM_EXPERIMENT, SUMMARY_HEAD, VERSUS_HEAD, escapeHtml as esc, fmtNum, summaryRows, versusRows } from './table.js';
 
 export { CLAIM_EXPERIMENT, fmtNum, summaryRows };
 
@@ -59,7 +59,12 @@ export interface ReportSection {
   figures: { std: Figure[]; iqr: Figure[] };
   /** undefined when the claims module is unavailable (the section is then omitted). */
   claims?: ReportClaim[];
+  /** Every condition against plain SGD of the same trials (empty when there is no `sgd` condition). */
+  versus: string[][];
 }
+
+/** Cost per step by method (ms), e.g. from bench/results/correctives.json, for the "versus SGD" table. */
+export type StepCosts = Record<string, number>;
 
 /** The claims judge, if src/claims is present; its absence (or failure) leaves the claims sections out. */
 async function judge(all: Record<string, ExperimentResults>): Promise<ReportClaim[] | undefined> {
@@ -76,7 +81,7 @@ export function sortedIds(ids: string[]): string[] {
   return [...ids].sort((a, b) => rank(a) - rank(b) || (a < b ? -1 : a > b ? 1 : 0));
 }
 
-export async function buildSections(all: Record<string, ExperimentResults>): Promise<ReportSection[]> {
+export async function buildSections(all: Record<string, ExperimentResults>, costs?: StepCosts): Promise<ReportSection[]> {
   const verdicts = await judge(all);
   const out: ReportSection[] = [];
   for (const id of sortedIds(Object.keys(all))) {
@@ -85,6 +90,7 @@ export async function buildSections(all: Record<string, ExperimentResults>): Pro
       results: r,
       figures: { std: await figuresFor(r, 'std'), iqr: await figuresFor(r, 'iqr') },
       claims: verdicts?.filter((v) => CLAIM_EXPERIMENT[v.id] === id),
+      versus: versusRows(r, 'sgd', id === 'correctives' || id === 'exp4' ? costs : undefined),
     });
   }
   return out;
@@ -136,6 +142,12 @@ export function renderHtml(sections: ReportSection[], env = environment()): stri
       }
       parts.push('</table>');
     }
+    if (s.versus.length) {
+      parts.push('<h3>Versus plain SGD (paired: same targets and batches)</h3><table>');
+      parts.push(`<tr>${VERSUS_HEAD.map((h) => `<th>${esc(h)}</th>`).join('')}</tr>`);
+      for (const row of s.versus) parts.push(`<tr>${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
+      parts.push('</table>');
+    }
     const rows = summaryRows(r);
     parts.push(`<details${rows.length <= 40 ? ' open' : ''}><summary>Summary table (${rows.length} rows; diverged trials excluded and counted)</summary><table><tr>${HEAD.map((h) => `<th>${h}</th>`).join('')}</tr>`);
     for (const row of rows) parts.push(`<tr>${row.map((c) => `<td>${esc(c)}</td>`).join('')}</tr>`);
@@ -166,6 +178,11 @@ export function renderMarkdown(sections: ReportSection[], env = environment()): 
       for (const c of s.claims) lines.push(`| ${mdCell(`${c.id}: ${c.claim}`)} | ${mdCell(c.paper)} | ${mdCell(c.ours)} | ${mdCell(c.verdict)} | ${mdCell(c.reason)} |`);
       lines.push('');
     }
+    if (s.versus.length) {
+      lines.push('Versus plain SGD (paired: same targets and batches):', '', `| ${VERSUS_HEAD.join(' | ')} |`, `|${VERSUS_HEAD.map(() => '---').join('|')}|`);
+      for (const row of s.versus) lines.push(`| ${row.map(mdCell).join(' | ')} |`);
+      lines.push('');
+    }
     lines.push(`| ${HEAD.join(' | ')} |`, `|${HEAD.map(() => '---').join('|')}|`);
     for (const row of summaryRows(r)) lines.push(`| ${row.map(mdCell).join(' | ')} |`);
     lines.push('', '<details><summary>config</summary>', '', '```json', JSON.stringify(r.config, null, 1), '```', '', '</details>', '');
@@ -181,12 +198,12 @@ export interface ReportOutput {
   experiments: string[];
 }
 
-export async function writeReport(o: { inDir: string; outDir: string }): Promise<ReportOutput> {
+export async function writeReport(o: { inDir: string; outDir: string; costs?: StepCosts }): Promise<ReportOutput> {
   const all = await loadResultsDir(o.inDir);
   if (Object.keys(all).length === 0) {
     throw new CondlabError(`no results files (<experiment>.json) in ${o.inDir}; run \`condlab run\` first or pass --in`, 'no-results');
   }
-  const sections = await buildSections(all);
+  const sections = await buildSections(all, o.costs);
   const html = join(o.outDir, 'report.html');
   const md = join(o.outDir, 'report.md');
   let figures = 0;

@@ -31,3 +31,53 @@ export function summaryRows(r: ExperimentResults): string[][] {
 
 export const escapeHtml = (s: unknown): string =>
   String(s).replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
+
+/** Relative change of `x` against `ref` as a signed percentage ("−28%"), or '—'. */
+const pct = (x: number | undefined, ref: number | undefined): string =>
+  x === undefined || ref === undefined || !Number.isFinite(x) || !Number.isFinite(ref) || ref === 0
+    ? '—'
+    : `${x >= ref ? '+' : '−'}${Math.abs((100 * (x - ref)) / ref).toFixed(0)}%`;
+
+export const VERSUS_HEAD = [
+  'condition', 'row-norm err (mean)', 'vs ref', 'κ err (median)', 'vs ref', '|log κ err| (mean)', 'vs ref',
+  'overall err (mean)', 'κ better than ref in', 'diverged', 'cost/step × ref',
+];
+
+/**
+ * The corrective table: every condition against a reference condition of the same trials (paired — the same target
+ * and batches): norm improvement, κ improvement (median relative error, heavy-tailed, and mean |log κ̂ − log κ*|),
+ * overall error, the fraction of trials in which the condition's κ error beats the reference's, and the cost per
+ * step relative to the reference when a cost table (bench/results/correctives.json) is given.
+ * Empty when the results have no `ref` condition or nothing to compare it with.
+ */
+export function versusRows(r: ExperimentResults, ref = 'sgd', costs?: Record<string, number>): string[][] {
+  const s = r.summaries ?? {};
+  if (!s[ref] || Object.keys(s).length < 2) return [];
+  const byTrial = new Map<number, Record<string, number | undefined>>();
+  for (const t of r.trials ?? []) {
+    const row = byTrial.get(t.trial) ?? {};
+    for (const [cond, c] of Object.entries(t.result ?? {})) row[cond] = c.diverged ? undefined : c.metrics?.kappaErr;
+    byTrial.set(t.trial, row);
+  }
+  const m = (cond: string, metric: string, stat: 'mean' | 'median' = 'mean') => s[cond]?.metrics?.[metric]?.[stat];
+  return Object.keys(s).map((cond) => {
+    let wins = 0, pairs = 0;
+    for (const row of byTrial.values()) {
+      const a = row[cond], b = row[ref];
+      if (a === undefined || b === undefined) continue;
+      pairs++;
+      if (a < b) wins++;
+    }
+    const cost = costs?.[cond] !== undefined && costs?.[ref] ? fmtNum(costs[cond] / costs[ref]) : '—';
+    return [
+      cond,
+      fmtNum(m(cond, 'rowNormErr')), cond === ref ? '' : pct(m(cond, 'rowNormErr'), m(ref, 'rowNormErr')),
+      fmtNum(m(cond, 'kappaErr', 'median')), cond === ref ? '' : pct(m(cond, 'kappaErr', 'median'), m(ref, 'kappaErr', 'median')),
+      fmtNum(m(cond, 'logKappaErr')), cond === ref ? '' : pct(m(cond, 'logKappaErr'), m(ref, 'logKappaErr')),
+      fmtNum(m(cond, 'overallErr')),
+      cond === ref || pairs === 0 ? '' : `${wins}/${pairs} trials`,
+      String(s[cond]?.nDiverged ?? 0),
+      cost,
+    ];
+  });
+}
