@@ -48,11 +48,15 @@ export function sub(a: Dense, b: Dense): Dense {
   return dense(a.rows, a.cols, a.data.map((x, i) => x - b.data[i]));
 }
 
-/** Orthonormal n×n matrix from a Gaussian-like seed matrix by modified Gram–Schmidt, applied twice. */
+/**
+ * Orthonormal n×n matrix from a Gaussian-like seed matrix by modified Gram–Schmidt, applied twice. A seed column
+ * that is (numerically) in the span of the previous ones — fast-check does draw such seeds — is replaced by the unit
+ * vector with the largest residual, which is at least 1/√n away from that span, so this never fails.
+ */
 export function orthonormalFrom(seed: Dense): Dense {
   const n = seed.rows;
   const q = dense(n, n, seed.data);
-  for (let j = 0; j < n; j++) {
+  const project = (j: number) => {
     for (let pass = 0; pass < 2; pass++)
       for (let k = 0; k < j; k++) {
         let d = 0;
@@ -61,8 +65,21 @@ export function orthonormalFrom(seed: Dense): Dense {
       }
     let nrm = 0;
     for (let i = 0; i < n; i++) nrm += q.data[i * n + j] ** 2;
-    nrm = Math.sqrt(nrm);
-    if (!(nrm > 1e-8)) throw new Error('degenerate seed for orthonormalFrom');
+    return Math.sqrt(nrm);
+  };
+  for (let j = 0; j < n; j++) {
+    let nrm = project(j);
+    if (!(nrm > 1e-8)) {
+      // residual of e_r against the first j columns: 1 − Σ_k q_rk²
+      let best = 0, bestRes = -1;
+      for (let r = 0; r < n; r++) {
+        let s2 = 0;
+        for (let k = 0; k < j; k++) s2 += q.data[r * n + k] ** 2;
+        if (1 - s2 > bestRes) [best, bestRes] = [r, 1 - s2];
+      }
+      for (let i = 0; i < n; i++) q.data[i * n + j] = i === best ? 1 : 0;
+      nrm = project(j);
+    }
     for (let i = 0; i < n; i++) q.data[i * n + j] /= nrm;
   }
   return q;
