@@ -15,7 +15,7 @@ function results(): ExperimentResults {
   const trials: TrialRecord[] = [0, 1, 2, 3].map((t) => ({
     trial: t, cell: 'all', seed: t,
     result: Object.fromEntries(Object.entries(k).map(([c, v]) => [c, Number.isNaN(v[t])
-      ? { diverged: { epoch: 5, reason: 'non-finite loss' }, metrics: {} }
+      ? { diverged: { epoch: 5, reason: 'non-finite loss' }, metrics: {} as Record<string, number> }
       : { metrics: { kappaErr: v[t], rowNormErr: row[c as keyof typeof row], logKappaErr: v[t] / 2, overallErr: 0.1 } }])),
   }));
   return { experiment: 'correctives', trials, summaries: summarise(trials) } as unknown as ExperimentResults;

@@ -20,11 +20,16 @@ export function estimate(exp: Experiment, config: RunConfig, workers: number): E
   const B = config.batch;
   // trainer buffers (W, grad, Adam moments, W*, SVD factors, scratch: ~20 d×d) + batches + SVD workspace (~6 d×d)
   const bytesPerWorker = 8 * (26 * d * d + 6 * B * d) + 64 * 2 ** 20;
-  const units = exp.cells(config).length * config.trials;
+  const cells = exp.cells(config);
+  const units = cells.length * config.trials;
+  // perUnit below is for the largest d; cells of smaller d (Exp 1's sweep) cost less in the experiment's own model
+  const costs = cells.map((c) => exp.cellCost?.(config, c) ?? 1);
+  const maxCost = Math.max(...costs);
+  const unitEquivalents = maxCost > 0 ? (config.trials * costs.reduce((a, c) => a + c, 0)) / maxCost : units;
   const perStepFlops = 4 * B * d * d * Math.max(1, config.depths.length);
   const evals = 2 + (['exp3', 'exp5', 'exp9'].includes(exp.id) ? config.epochs / config.evalEvery : 0) + (['exp4', 'exp6'].includes(exp.id) ? config.epochs : 0);
   const perUnit = (config.epochs * perStepFlops) / GEMM_FLOPS + (evals * 30 * d ** 3) / SVD_FLOPS;
-  return { bytesPerWorker, seconds: (units * perUnit) / Math.max(1, workers), units };
+  return { bytesPerWorker, seconds: (unitEquivalents * perUnit) / Math.max(1, workers), units };
 }
 
 export function formatDuration(s: number): string {
