@@ -3,11 +3,9 @@
 // figure has data marks, compare the downloaded JSON (timing aside) with the same config run in-process in Node
 // through the same runCell + assembleResults, load the JSON back, and cancel a long run. Skips without chromium.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
-import { createServer, type Server } from 'node:http';
-import { tmpdir } from 'node:os';
-import { extname, join, normalize, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { mkdirSync, readFileSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { Engine } from '../src/engine/index.js';
 import { getExperiment } from '../src/experiments/index.js';
@@ -15,30 +13,9 @@ import type { TrialRecord } from '../src/experiments/types.js';
 import { buildConfig } from '../src/config/index.js';
 import { assembleResults, trialSeed, unitsOf, withoutTiming } from '../src/runner/assemble.js';
 import { runExperiment } from '../src/runner/run.js';
+import { CHROMIUM, HAVE_CHROMIUM, buildSite, root, serve } from './helpers/web.js';
 
-// Debian's chromium; CONDLAB_CHROMIUM may point elsewhere (e.g. to check the skip path)
-const CHROMIUM = process.env.CONDLAB_CHROMIUM ?? '/usr/bin/chromium';
-const HAVE_CHROMIUM = existsSync(CHROMIUM);
 if (!HAVE_CHROMIUM) console.warn(`web.e2e: skipped, ${CHROMIUM} is missing (apt-get install -y chromium)`);
-
-const root = fileURLToPath(new URL('..', import.meta.url));
-const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
-
-function serve(dir: string): Promise<{ server: Server; url: string }> {
-  const server = createServer((req, res) => {
-    const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
-    const file = join(dir, path === sep || path === '/' ? 'index.html' : path);
-    if (!file.startsWith(dir) || !existsSync(file) || !statSync(file).isFile()) {
-      res.writeHead(404).end();
-      return;
-    }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
-  });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
-    const a = server.address() as { port: number };
-    resolve({ server, url: `http://127.0.0.1:${a.port}/` });
-  }));
-}
 
 /** Data markers in the page's figures (each carries a <title> with its value). */
 const dataMarks = (page: Page) => page.locator('#figures svg g[aria-label="dot"] path:has(title)').count();
@@ -52,11 +29,8 @@ describe.skipIf(!HAVE_CHROMIUM)('browser lab (headless Chromium)', () => {
   const foreign: string[] = [];
 
   beforeAll(async () => {
-    const { build } = await import('vite');
-    const outDir = mkdtempSync(join(tmpdir(), 'condlab-web-'));
     // the static site exactly as `npm run build:web` makes it (relative asset paths), in a temp dir
-    await build({ configFile: join(root, 'vite.config.ts'), logLevel: 'error', build: { outDir, emptyOutDir: true } });
-    ({ server, url } = await serve(outDir));
+    ({ server, url } = await serve(await buildSite()));
     const { chromium } = await import('playwright-core');
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
     page = await browser.newPage({ acceptDownloads: true, viewport: { width: 1280, height: 1000 } });

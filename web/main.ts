@@ -10,6 +10,7 @@ import { judgeClaims } from '../src/claims/index.js';
 import { figuresFor, type ErrorBars } from '../src/report/figures.js';
 import { CLAIM_EXPERIMENT, SUMMARY_HEAD, escapeHtml as esc, summaryRows } from '../src/report/table.js';
 import type { UnitJob, WorkerMessage } from './worker.js';
+import { classifyFile, inspectWeights, setupInspect, showInspectError } from './inspect.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 const expSel = $<HTMLSelectElement>('exp');
@@ -241,13 +242,34 @@ downloadBtn.addEventListener('click', () => {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
+/** A picked or dropped file: results JSON → redraw; .npy / .safetensors (by extension or magic bytes) → inspect. */
+async function openFile(file: File) {
+  let kind: Awaited<ReturnType<typeof classifyFile>>;
+  try {
+    kind = await classifyFile(file);
+  } catch (e) {
+    setStatus((e as Error).message, 'error');
+    return;
+  }
+  if (kind === 'results') {
+    await loadText(await file.text(), file.name);
+    return;
+  }
+  try {
+    inspectWeights(file, $<HTMLInputElement>('max-dim').value);
+  } catch (e) {
+    showInspectError(file.name, (e as Error).message);
+  }
+}
+
+setupInspect();
 $<HTMLInputElement>('load').addEventListener('change', async (ev) => {
   const input = ev.target as HTMLInputElement;
   const file = input.files?.[0];
-  if (file) await loadText(await file.text(), file.name);
   input.value = '';
+  if (file) await openFile(file);
 });
-// drop a results JSON anywhere on the page
+// drop a results JSON or a weights file anywhere on the page
 document.addEventListener('dragover', (ev) => {
   ev.preventDefault();
   document.body.classList.add('dragging');
@@ -259,5 +281,5 @@ document.addEventListener('drop', async (ev) => {
   ev.preventDefault();
   document.body.classList.remove('dragging');
   const file = ev.dataTransfer?.files?.[0];
-  if (file) await loadText(await file.text(), file.name);
+  if (file) await openFile(file);
 });

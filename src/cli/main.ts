@@ -188,15 +188,15 @@ async function cmdReport(argv: string[]): Promise<number> {
 async function cmdInspect(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs(argv, INSPECT_OPTIONS, 'inspect');
   if (positionals.length !== 1) throw new CondlabError('inspect: give exactly one .safetensors or .npy file', 'bad-args');
-  const { inspectFile, formatInspectTable, checkMaxDim } = await import('../inspect/index.js');
+  const { inspectFile, inspectJson, formatInspectTable, checkMaxDim } = await import('../inspect/index.js');
   const maxDim = values['max-dim'] !== undefined ? checkMaxDim(Number(values['max-dim'])) : undefined;
   const engine = await Engine.load();
   const report = await inspectFile(engine, positionals[0], { maxDim });
-  process.stdout.write(values.json ? JSON.stringify(report, null, 1) + '\n' : formatInspectTable(report) + '\n');
+  process.stdout.write(values.json ? inspectJson(report) : formatInspectTable(report) + '\n');
   if (typeof values.out === 'string') {
     const { writeFileAtomic } = await import('../runner/log.js');
     const { join } = await import('node:path');
-    writeFileAtomic(join(values.out, 'inspect.json'), JSON.stringify(report, null, 1) + '\n');
+    writeFileAtomic(join(values.out, 'inspect.json'), inspectJson(report));
     try {
       const { inspectFigure } = await import('../report/figures.js');
       writeFileAtomic(join(values.out, 'inspect-spectrum.svg'), await inspectFigure(report));

@@ -15,6 +15,21 @@ export interface InspectReport {
 /** Largest file accepted (the whole file is read into memory). */
 export const MAX_FILE_BYTES = 4 * 2 ** 30;
 
+/** The size check `inspectFile` applies before reading (the browser lab applies the same one to a dropped file). */
+export function checkFileSize(size: number, file: string): void {
+  if (size > MAX_FILE_BYTES) throw new CondlabError(`${file} is ${size} bytes; files up to ${MAX_FILE_BYTES} bytes are read`, 'bad-file');
+}
+
+export interface InspectProgress {
+  /** Called before each matrix's analysis: matrix `i` (1-based) of the `n` ≥2-D tensors in the file. */
+  onMatrix?: (i: number, n: number, name: string) => void;
+}
+
+/** The JSON `condlab inspect --json` prints and `--out` writes (inspect.json); the browser lab downloads the same. */
+export function inspectJson(r: InspectReport): string {
+  return JSON.stringify(r, null, 1) + '\n';
+}
+
 export function detectFormat(bytes: Uint8Array, file: string): 'safetensors' | 'npy' {
   if (bytes.length >= 6 && bytes[0] === 0x93 && bytes[1] === 0x4e && bytes[2] === 0x55) return 'npy';
   if (file.endsWith('.safetensors')) return 'safetensors';
@@ -22,19 +37,25 @@ export function detectFormat(bytes: Uint8Array, file: string): 'safetensors' | '
   throw new CondlabError(`${file}: neither a .npy file nor a safetensors file (by magic bytes or extension)`, 'bad-file');
 }
 
-export function inspectBytes(engine: Engine, bytes: Uint8Array, file: string, opts: InspectOptions = {}): InspectReport {
+export function inspectBytes(engine: Engine, bytes: Uint8Array, file: string, opts: InspectOptions & InspectProgress = {}): InspectReport {
   const format = detectFormat(bytes, file);
   const results: (MatrixReport | Skipped)[] = [];
+  const { onMatrix, ...analyseOpts } = opts;
   if (format === 'npy') {
-    results.push(analyseTensor(engine, readNpy(bytes, file.split(/[\\/]/).pop() ?? file), opts));
+    const t = readNpy(bytes, file.split(/[\\/]/).pop() ?? file);
+    onMatrix?.(1, 1, t.name);
+    results.push(analyseTensor(engine, t, analyseOpts));
   } else {
     const { entries, dataStart } = readSafetensorsHeader(bytes, file);
+    const n = entries.filter((e) => e.shape.length >= 2).length;
+    let i = 0;
     for (const e of entries) {
       if (e.shape.length < 2) {
         results.push({ name: e.name, shape: e.shape, reason: `${e.shape.length}-D tensor (only matrices are analysed)` });
         continue;
       }
-      results.push(analyseTensor(engine, readSafetensorsTensor(bytes, dataStart, e), opts));
+      onMatrix?.(++i, n, e.name);
+      results.push(analyseTensor(engine, readSafetensorsTensor(bytes, dataStart, e), analyseOpts));
     }
   }
   return {
@@ -51,21 +72,25 @@ export async function inspectFile(engine: Engine, path: string, opts: InspectOpt
     throw new CondlabError(`cannot read ${path}: no such file`, 'bad-file');
   });
   if (!st.isFile()) throw new CondlabError(`${path} is not a regular file`, 'bad-file');
-  if (st.size > MAX_FILE_BYTES) throw new CondlabError(`${path} is ${st.size} bytes; files up to ${MAX_FILE_BYTES} bytes are read`, 'bad-file');
+  checkFileSize(st.size, path);
   return inspectBytes(engine, new Uint8Array(await readFile(path)), path, opts);
 }
 
 const fmt = (x: number) => (Number.isFinite(x) ? (Math.abs(x) >= 1e4 || (Math.abs(x) < 1e-2 && x !== 0) ? x.toExponential(2) : x.toFixed(3)) : String(x));
 
+/** The cells of `condlab inspect`'s table (the browser lab shows the same, with its own number format). */
+export function inspectTable(r: InspectReport, format: (x: number) => string = fmt): { title: string; head: string[]; rows: string[][]; skipped: string[] } {
+  return {
+    title: `${r.file} (${r.format}): ${r.matrices.length} matrices analysed, ${r.skipped.length} skipped`,
+    head: ['matrix', 'shape', 'κ', 'eff. rank', 'gap', 'stable rank', 'row spread', 'col spread', 'σ₁', 'σ_min'],
+    rows: r.matrices.map((m) => [m.name, m.shape.join('×'), format(m.kappa), String(m.effectiveRank), format(m.spectralGap), format(m.stableRank), format(m.rowNormSpread), format(m.colNormSpread), format(m.sigmaMax), format(m.sigmaMin)]),
+    skipped: r.skipped.map((s) => `skipped ${s.name} [${s.shape.join('×')}]: ${s.reason}`),
+  };
+}
+
 export function formatInspectTable(r: InspectReport): string {
-  const head = ['matrix', 'shape', 'κ', 'eff. rank', 'gap', 'stable rank', 'row spread', 'col spread', 'σ₁', 'σ_min'];
-  const rows = r.matrices.map((m) => [m.name, m.shape.join('×'), fmt(m.kappa), String(m.effectiveRank), fmt(m.spectralGap), fmt(m.stableRank), fmt(m.rowNormSpread), fmt(m.colNormSpread), fmt(m.sigmaMax), fmt(m.sigmaMin)]);
+  const { title, head, rows, skipped } = inspectTable(r);
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((x) => x[i].length)));
   const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [
-    `${r.file} (${r.format}): ${r.matrices.length} matrices analysed, ${r.skipped.length} skipped`,
-    line(head),
-    ...rows.map(line),
-    ...r.skipped.map((s) => `skipped ${s.name} [${s.shape.join('×')}]: ${s.reason}`),
-  ].join('\n');
+  return [title, line(head), ...rows.map(line), ...skipped].join('\n');
 }
