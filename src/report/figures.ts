@@ -343,6 +343,7 @@ function byParts(r: ExperimentResults, metric: string, mode: ErrorBars): Grouped
 }
 
 const ERR = 'relative error';
+const ABLATION_METRICS = ['rowNormErr', 'colNormErr', 'kappaErr', 'logKappaErr', 'overallErr'];
 
 const SPECS: Record<string, Spec> = {
   exp1: async (r, m) => [
@@ -382,6 +383,25 @@ const SPECS: Record<string, Spec> = {
   ],
   correctives: async (r, m) => [
     await fig('correctives', 'Correctives (incl. hybrid and Muon) at d = 64', conditionFigure(r, ['rowNormErr', 'colNormErr', 'svErr', 'kappaErr', 'logKappaErr', 'overallErr'], m, 'Correctives')),
+  ],
+  'abl-init': async (r, m) => [
+    await fig('init', 'Ablation: initialisation (same targets and batches)', conditionFigure(r, ABLATION_METRICS, m, 'Init: zeros, Gaussian, Xavier')),
+  ],
+  'abl-noise': async (r, m) => [
+    await fig('noise', 'Ablation: label-noise std', sweepFigure(r, ABLATION_METRICS, m, { prefix: 'noise=', xLabel: 'label-noise std', xType: 'point', title: 'Label noise', yLabel: ERR })),
+  ],
+  'abl-scale': async (r, m) => [
+    await fig('scale', 'Ablation: target scale s (W* → s·W*)', sweepFigure(r, ABLATION_METRICS, m, { prefix: 'scale=', xLabel: 'target scale s (log scale)', xLog: true, title: 'Target scale', yLabel: ERR })),
+  ],
+  'abl-multlr': async (r, m) => [
+    await fig('multlr', 'Ablation: multiplier lr factor (plain SGD beside)', conditionFigure(r, ABLATION_METRICS, m, 'Multiplier lr factor')),
+  ],
+  'abl-specreg': async (r, m) => [
+    await fig('specreg-kappa', 'Ablation: spectral regulariser, κ errors over (λ, clip)', conditionFigure(r, ['kappaErr', 'logKappaErr'], m, 'Spectral regulariser (λ, clip): κ')),
+    await fig('specreg-norms', 'Ablation: spectral regulariser, norm and overall errors over (λ, clip)', conditionFigure(r, ['rowNormErr', 'overallErr'], m, 'Spectral regulariser (λ, clip): norms')),
+  ],
+  'abl-lrtime': async (r, m) => [
+    await fig('lrtime', 'Ablation: learning rate at fixed lr·epochs', sweepFigure(r, ABLATION_METRICS, m, { prefix: 'lr=', xLabel: 'learning rate (log scale; epochs = lr₀·epochs₀/lr)', xLog: true, title: 'lr at fixed lr·epochs', yLabel: ERR })),
   ],
   curvature: async (r, m) => [
     await fig('exponents', 'Curvature exponent α, rank decay γ and Hessian decay s per model/layer', groupedFigure(
