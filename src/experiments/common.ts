@@ -79,6 +79,8 @@ export interface LinearRunOptions {
   series?: number[];
   /** Extra per-snapshot hook (called at series epochs, W = the metrics matrix). */
   onSnapshot?: (epoch: number, W: Matrix) => void;
+  /** Called once with W₀ (the metrics matrix before any step; draws nothing, so results are unchanged). */
+  onStart?: (W0: Matrix) => void;
 }
 
 /**
@@ -89,6 +91,7 @@ export function runLinear(ctx: CellContext, ref: Reference, spec: TrainSpec, opt
   const { engine, config, trial } = ctx;
   return engine.scope(() => {
     const t = Trainer.create(engine, spec, linearTeacher(ref), trainStreams(engine, baseSeed(config, trial)));
+    if (opts.onStart) engine.scope(() => opts.onStart!(t.weights()));
     const series: Record<string, number[]> = {};
     const record = (epoch: number) =>
       engine.scope(() => {

@@ -1,8 +1,11 @@
 // Exp 1 (paper §4.1): component errors vs dimension. Plain SGD on the single layer, one cell per d.
 // Conditions: `d=<d>`. Metrics: COMPONENT_METRICS (rowNormErr … overallErr, logKappaErr), kappa (trained κ),
-// finalLoss.
+// finalLoss, and the closed-form prediction for the trial's own W* and W₀ at the last epoch (src/theory/trial.ts):
+// predRowNormErr, predColNormErr, predFrobErr, predOverallErr, predMeanPathKappaErr, predMeanPathLogKappaErr.
+import type { Matrix } from '../engine/block.js';
 import type { CellContext, CellResult, Experiment, RunConfig } from './types.js';
 import { epochCost, methodSpec, runLinear, trialTarget } from './common.js';
+import { closedFormMetrics, overlayOf } from '../theory/trial.js';
 
 const dimOf = (cell: string): number => Number(cell.slice(2));
 
@@ -21,7 +24,12 @@ export const exp1: Experiment = {
     const d = dimOf(ctx.cell);
     return ctx.engine.scope(() => {
       const ref = trialTarget(ctx.engine, ctx.config, ctx.trial, d);
-      return { [ctx.cell]: runLinear(ctx, ref, methodSpec(ctx.config, d, 'sgd')) };
+      const spec = methodSpec(ctx.config, d, 'sgd');
+      const start: { W0?: Float64Array } = {};
+      const r = runLinear(ctx, ref, spec, { onStart: (W: Matrix) => void (start.W0 = W.toArray()) });
+      const overlay = start.W0 && !r.diverged ? overlayOf(ref, start.W0, spec) : undefined;
+      if (overlay) Object.assign(r.metrics, closedFormMetrics(overlay, ref, ctx.config.epochs, ctx.engine));
+      return { [ctx.cell]: r };
     });
   },
 };

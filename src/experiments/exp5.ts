@@ -5,8 +5,13 @@
 //   <m>MonoFrac   fraction of consecutive samples at which metric m decreased (1 = monotone decrease);
 //   <m>Roughness  total variation Σ|Δm| divided by |m(first) − m(last)| (1 = monotone, ≫ 1 = erratic);
 // for m ∈ rowNormErr, colNormErr, frobErr, kappaErr, logKappaErr.
+// Closed-form overlay (src/theory/trial.ts), for the trial's own W* and W₀: series predRowNormErr, predColNormErr,
+// predFrobErr, predOverallErr at the same epochs, and the same names (+ predMeanPathKappaErr,
+// predMeanPathLogKappaErr) as metrics at the last epoch.
+import type { Matrix } from '../engine/block.js';
 import type { CellContext, CellResult, ConditionResult, Experiment } from './types.js';
-import { runSgdSeries, seriesRunCost } from './common.js';
+import { methodSpec, runLinear, seriesEpochs, seriesRunCost, trialTarget } from './common.js';
+import { closedFormMetrics, closedFormSeries, overlayOf, type Overlay } from '../theory/trial.js';
 
 export const MONOTONICITY_METRICS = ['rowNormErr', 'colNormErr', 'frobErr', 'kappaErr', 'logKappaErr'];
 
@@ -34,6 +39,30 @@ export function addMonotonicity(r: ConditionResult): ConditionResult {
   return r;
 }
 
+/**
+ * common.runSgdSeries (the same target, spec, epochs and so the same numbers) plus the closed-form overlay;
+ * `extra` may add more from the overlay (Exp 9: the noise floor).
+ */
+export function runSgdSeriesWithClosedForm(ctx: CellContext, extra?: (o: Overlay, r: ConditionResult) => void): ConditionResult {
+  const d = ctx.config.dims[0];
+  return ctx.engine.scope(() => {
+    const ref = trialTarget(ctx.engine, ctx.config, ctx.trial, d);
+    const spec = methodSpec(ctx.config, d, 'sgd');
+    const start: { W0?: Float64Array } = {};
+    const r = runLinear(ctx, ref, spec, {
+      series: seriesEpochs(ctx.config.epochs, ctx.config.evalEvery),
+      onStart: (W: Matrix) => void (start.W0 = W.toArray()),
+    });
+    const overlay = start.W0 && !r.diverged ? overlayOf(ref, start.W0, spec) : undefined;
+    if (overlay) {
+      if (r.series && r.seriesEpochs) Object.assign(r.series, closedFormSeries(overlay, r.seriesEpochs));
+      Object.assign(r.metrics, closedFormMetrics(overlay, ref, ctx.config.epochs, ctx.engine));
+      extra?.(overlay, r);
+    }
+    return r;
+  });
+}
+
 export const exp5: Experiment = {
   id: 'exp5',
   title: 'Training dynamics of component errors',
@@ -46,6 +75,6 @@ export const exp5: Experiment = {
   cells: () => ['all'],
   cellCost: (config) => seriesRunCost(config),
   runCell(ctx: CellContext): CellResult {
-    return { sgd: addMonotonicity(runSgdSeries(ctx)) };
+    return { sgd: addMonotonicity(runSgdSeriesWithClosedForm(ctx)) };
   },
 };

@@ -3,8 +3,14 @@
 // 10 epochs (101 SVDs per trial instead of 1001; the curves are smooth on that scale and the training itself is
 // unchanged). Condition: `sgd`. Metrics: COMPONENT_METRICS at the end, kappa, finalLoss, ratioStart (at the first
 // sample, epoch 0), ratioEnd (at the last).
+// Closed-form overlay (src/theory/trial.ts), for the trial's own W* and W₀: series predRowNormErr, predColNormErr,
+// predFrobErr, predOverallErr at the sample epochs, the same (+ predMeanPathKappaErr, predMeanPathLogKappaErr) as
+// metrics at the end, and the predicted label-noise floor (t = ∞): predFloorRowNormErr, predFloorColNormErr,
+// predFloorOverallErr.
 import type { CellContext, CellResult, Experiment } from './types.js';
-import { runSgdSeries, seriesRunCost } from './common.js';
+import { seriesRunCost } from './common.js';
+import { runSgdSeriesWithClosedForm } from './exp5.js';
+import { closedFormFloor } from '../theory/trial.js';
 
 export const exp9: Experiment = {
   id: 'exp9',
@@ -18,7 +24,7 @@ export const exp9: Experiment = {
   cells: () => ['all'],
   cellCost: (config) => seriesRunCost(config),
   runCell(ctx: CellContext): CellResult {
-    const r = runSgdSeries(ctx);
+    const r = runSgdSeriesWithClosedForm(ctx, (o, res) => Object.assign(res.metrics, closedFormFloor(o)));
     if (!r.diverged && r.series) {
       const ratio = r.series.kappaErr.map((k, i) => k / r.series!.rowNormErr[i]);
       r.series.ratio = ratio;

@@ -4,7 +4,7 @@ import type { Experiment } from './types.js';
 import { CondlabError } from '../engine/errors.js';
 import { curvatureExperiment } from '../curvature/experiment.js';
 import { correctivesExperiment } from './correctives.js';
-import { ablationExperiments } from './ablations.js';
+import { ablationExperiments } from './ablations/index.js';
 import { exp1 } from './exp1.js';
 import { exp2 } from './exp2.js';
 import { exp3 } from './exp3.js';

@@ -7,6 +7,7 @@
 // is left out rather than drawn empty.
 import type { ConditionSummary, ExperimentResults, SeriesSummary, Summary } from '../experiments/types.js';
 import { Plot, renderSvg } from './plot.js';
+import { ABLATION_SPECS } from './ablation_figures.js';
 
 export type ErrorBars = 'std' | 'iqr';
 
@@ -46,7 +47,7 @@ const HEIGHT = 380;
 const MARGIN = { left: 72, right: 210, top: 30, bottom: 46 };
 const STYLE = { background: 'white', color: 'black', fontSize: '11px', fontFamily: 'system-ui, sans-serif', overflow: 'visible' };
 
-interface Point {
+export interface Point {
   series: string;
   x: number | string;
   y: number;
@@ -56,7 +57,7 @@ interface Point {
 
 const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
 
-function bars(s: Summary | undefined, mode: ErrorBars): { y: number; lo: number; hi: number } | undefined {
+export function bars(s: Summary | undefined, mode: ErrorBars): { y: number; lo: number; hi: number } | undefined {
   if (!s) return undefined;
   const y = mode === 'std' ? s.mean : s.median;
   if (!finite(y)) return undefined;
@@ -323,9 +324,143 @@ export async function seriesAcrossFigure(r: ExperimentResults, name: string, mod
   return linesFigure(points, { title: o.title, xLabel: o.xLabel, yLabel: `${o.yLabel} (${mode === 'std' ? 'mean, band ± 1 std' : 'median, band IQR'})`, band: true });
 }
 
+// ---- closed-form overlay: measurement (markers, solid line, error bars or band) vs prediction (dashed) ----
+// The prediction (src/theory/overlay.ts) is per trial — for its own W* and W₀ — and is drawn as the same statistic
+// across trials as the measurement (mean for 'std', median for 'iqr'), without bars. Horizontal rules mark
+// stationary values (Exp 9's label-noise floor). The key lists every line with its dash sample, markers for the
+// measured series only.
+
+const PRED_DASHES = ['6,3', '9,3,2,3', '3,3'];
+const RULE_DASHES = ['1,3', '1,2,4,2'];
+const PRED_SUFFIX = ', closed form';
+
+/** Measured metric → (its key name, the prediction's metric name). */
+const OVERLAY_PAIRS: [string, string, string][] = [
+  ['rowNormErr', 'row norms', 'predRowNormErr'],
+  ['overallErr', 'overall', 'predOverallErr'],
+];
+
+interface OverlayRule {
+  name: string;
+  y: number;
+}
+
+function overlayKey(entries: { name: string; dash: string; marker: boolean }[]): { marks: Plot.Markish[]; extra: string } {
+  const marks: Plot.Markish[] = [];
+  let extra = '<g class="key" stroke="currentColor" fill="none">';
+  const x0 = WIDTH - MARGIN.right + 14;
+  entries.forEach((e, i) => {
+    const dy = 8 + 16 * i;
+    const one = [{ n: e.name }];
+    extra += `<line x1="${x0}" x2="${x0 + 30}" y1="${MARGIN.top + dy}" y2="${MARGIN.top + dy}"${e.dash ? ` stroke-dasharray="${e.dash}"` : ''}${e.marker ? '' : ' stroke-width="1.6"'}></line>`;
+    if (e.marker) marks.push(Plot.dot(one, { frameAnchor: 'top-right', dx: 29, dy, symbol: 'n', fill: 'white', stroke: 'currentColor', r: 4 }));
+    marks.push(Plot.text(one, { frameAnchor: 'top-right', dx: 50, dy, text: (d: { n: string }) => (d.n.length > 26 ? `${d.n.slice(0, 25)}…` : d.n), textAnchor: 'start', fill: 'currentColor' }));
+  });
+  extra += '</g>';
+  return { marks, extra };
+}
+
+/**
+ * Measured series (points with bars) and predicted lines over the same x, plus horizontal rules. Empty (figure left
+ * out) unless both a measurement and a prediction are present.
+ */
+export async function overlayFigure(measured: Point[], predicted: Point[], rules: OverlayRule[], o: LinesOptions): Promise<string> {
+  const ok = (p: Point) => finite(p.y) && (typeof p.x === 'string' || finite(p.x)) && (o.xType !== 'log' || (p.x as number) > 0);
+  const meas = measured.filter(ok), pred = predicted.filter(ok), rule = rules.filter((r) => finite(r.y) && (o.forceLinearY || r.y > 0));
+  if (meas.length === 0 || pred.length === 0) return '';
+  const tagged = [
+    ...meas.map((p) => ({ ...p, kind: 'm' })),
+    ...pred.map((p) => ({ ...p, lo: p.y, hi: p.y, kind: 'p' })),
+    ...rule.map((r) => ({ series: r.name, x: meas[0].x, y: r.y, lo: r.y, hi: r.y, kind: 'r' })),
+  ];
+  const y = yAxis(tagged, o.yLabel, o.forceLinearY);
+  const pts = y.points as (Point & { kind: string })[];
+  const mNames = [...new Set(pts.filter((p) => p.kind === 'm').map((p) => p.series))];
+  const pNames = [...new Set(pts.filter((p) => p.kind === 'p').map((p) => p.series))];
+  const marks: Plot.Markish[] = [];
+  mNames.forEach((n) => {
+    const mine = pts.filter((p) => p.kind === 'm' && p.series === n);
+    if (o.band) marks.push(Plot.areaY(mine, { x: 'x', y1: 'lo', y2: 'hi', fill: 'currentColor', fillOpacity: 0.07 }));
+    marks.push(Plot.line(mine, { x: 'x', y: 'y', stroke: 'currentColor', strokeWidth: 1.1, strokeOpacity: 0.8 }));
+    const step = o.band ? Math.max(1, Math.floor(mine.length / 10)) : 1;
+    const shown = mine.filter((_, k) => k % step === 0 || k === mine.length - 1);
+    if (!o.band) marks.push(Plot.ruleX(shown, { x: 'x', y1: 'lo', y2: 'hi', stroke: 'currentColor', strokeOpacity: 0.55 }));
+    marks.push(Plot.dot(shown, { x: 'x', y: 'y', symbol: 'series', fill: 'white', stroke: 'currentColor', r: o.band ? 3.5 : 4, title: (p: Point) => `${p.series} @ ${p.x}: ${p.y.toPrecision(3)}` }));
+  });
+  pNames.forEach((n, i) => {
+    const mine = pts.filter((p) => p.kind === 'p' && p.series === n);
+    marks.push(Plot.line(mine, { x: 'x', y: 'y', stroke: 'currentColor', strokeWidth: 1.6, strokeDasharray: PRED_DASHES[i % PRED_DASHES.length] }));
+  });
+  rule.forEach((r, i) => marks.push(Plot.ruleY([r.y], { stroke: 'currentColor', strokeWidth: 1.2, strokeDasharray: RULE_DASHES[i % RULE_DASHES.length] })));
+  const key = overlayKey([
+    ...mNames.map((name) => ({ name, dash: '', marker: true })),
+    ...pNames.map((name, i) => ({ name, dash: PRED_DASHES[i % PRED_DASHES.length], marker: false })),
+    ...rule.map((r, i) => ({ name: r.name, dash: RULE_DASHES[i % RULE_DASHES.length], marker: false })),
+  ]);
+  marks.push(...key.marks);
+  const xType = o.xType ?? 'linear';
+  const x: Plot.ScaleOptions = xType === 'point'
+    ? { label: o.xLabel, labelAnchor: 'center', type: 'point', padding: 0.4, domain: [...new Set(meas.map((p) => p.x))] }
+    : { label: o.xLabel, labelAnchor: 'center', type: xType, grid: true, inset: 8, ...(o.xTicks ? { ticks: o.xTicks as number[], tickFormat: (v: number) => tickText(v) } : {}) };
+  return renderSvg({
+    title: o.title, width: WIDTH, height: HEIGHT, marginLeft: MARGIN.left, marginRight: MARGIN.right, marginTop: MARGIN.top, marginBottom: MARGIN.bottom,
+    style: STYLE, x, y: y.options, symbol: symbolScale(mNames), marks,
+  }, key.extra);
+}
+
+/** Exp 1 / Exp 8: measured metric and its prediction over a parameter parsed from condition names (d=…, lr=…, wd=…). */
+export async function sweepOverlayFigure(
+  r: ExperimentResults, mode: ErrorBars,
+  o: { prefix: string; xLabel: string; xType?: 'linear' | 'log' | 'point'; title: string },
+): Promise<string> {
+  const measured: Point[] = [], predicted: Point[] = [];
+  const xs: number[] = [];
+  for (const [c, s] of Object.entries(summaries(r))) {
+    if (!c.startsWith(o.prefix)) continue;
+    const x = Number(c.slice(o.prefix.length));
+    if (!Number.isFinite(x)) continue;
+    xs.push(x);
+    for (const [m, name, pm] of OVERLAY_PAIRS) {
+      const b = bars(s.metrics?.[m], mode);
+      if (b) measured.push({ series: name, x, ...b });
+      const p = bars(s.metrics?.[pm], mode);
+      if (p) predicted.push({ series: name + PRED_SUFFIX, x, y: p.y, lo: p.y, hi: p.y });
+    }
+  }
+  const xType = o.xType ?? 'linear';
+  const byX = (a: Point, b: Point) => (a.x as number) - (b.x as number);
+  measured.sort(byX);
+  predicted.sort(byX);
+  if (xType === 'point') for (const p of [...measured, ...predicted]) p.x = String(p.x);
+  const ticks = [...new Set(xs)].sort((a, b) => a - b);
+  return overlayFigure(measured, predicted, [], {
+    title: o.title, xLabel: o.xLabel, yLabel: `${ERR} (${modeText(mode)}; dashed: closed form)`, xType,
+    xTicks: xType === 'point' ? undefined : ticks.length <= 12 ? ticks : undefined,
+  });
+}
+
+/** Exp 5 / Exp 9: measured series and predicted series over epochs, with optional stationary rules from metrics. */
+export async function seriesOverlayFigure(
+  r: ExperimentResults, condition: string, mode: ErrorBars,
+  o: { title: string; floors?: [string, string][] },
+): Promise<string> {
+  const s = summaries(r)[condition];
+  const ser = s?.series ?? {};
+  const measured = OVERLAY_PAIRS.flatMap(([m, name]) => seriesPoints(ser[m], name, mode));
+  const predicted = OVERLAY_PAIRS.flatMap(([, name, pm]) => seriesPoints(ser[pm], name + PRED_SUFFIX, mode).map((p) => ({ ...p, lo: p.y, hi: p.y })));
+  const rules: OverlayRule[] = [];
+  for (const [metric, name] of o.floors ?? []) {
+    const b = bars(s?.metrics?.[metric], mode);
+    if (b) rules.push({ name, y: b.y });
+  }
+  return overlayFigure(measured, predicted, rules, {
+    title: o.title, xLabel: 'epoch', yLabel: `${ERR} (${mode === 'std' ? 'mean, band ± 1 std' : 'median, band IQR'}; dashed: closed form)`, band: true,
+  });
+}
+
 // ---- one spec per experiment ----
 
-type Spec = (r: ExperimentResults, mode: ErrorBars) => Promise<Figure[]>;
+export type Spec = (r: ExperimentResults, mode: ErrorBars) => Promise<Figure[]>;
 
 const fig = async (id: string, title: string, svg: Promise<string>): Promise<Figure> => ({ id, title, svg: await svg });
 const conditionsWith = (r: ExperimentResults, pred: (c: string) => boolean) => Object.keys(summaries(r)).filter(pred);
@@ -343,11 +478,11 @@ function byParts(r: ExperimentResults, metric: string, mode: ErrorBars): Grouped
 }
 
 const ERR = 'relative error';
-const ABLATION_METRICS = ['rowNormErr', 'colNormErr', 'kappaErr', 'logKappaErr', 'overallErr'];
 
 const SPECS: Record<string, Spec> = {
   exp1: async (r, m) => [
     await fig('components-vs-d', 'Figure 1: component errors vs dimension d', sweepFigure(r, COMPONENT_METRICS, m, { prefix: 'd=', xLabel: 'dimension d (log scale)', xLog: true, title: 'Component errors vs dimension', yLabel: ERR })),
+    await fig('closed-form', 'Closed form vs measurement: row-norm and overall error vs d (dashed: prediction for each trial\'s W*, W₀)', sweepOverlayFigure(r, m, { prefix: 'd=', xLabel: 'dimension d (log scale)', xType: 'log', title: 'Closed form vs measurement' })),
   ],
   exp2: async (r, m) => [
     await fig('sgd-vs-adam', 'Figure 2: SGD vs Adam, component errors', conditionFigure(r, COMPONENT_METRICS, m, 'SGD vs Adam')),
@@ -364,6 +499,7 @@ const SPECS: Record<string, Spec> = {
   exp5: async (r, m) => [
     await fig('dynamics', 'Figure 5 (norms): component errors over training', seriesFigure(r, 'sgd', NORM_METRICS, m, { xLabel: 'epoch', yLabel: ERR, title: 'Norm errors over training' })),
     await fig('dynamics-spectral', 'Figure 5 (spectrum): κ, gap and effective-rank errors over training', seriesFigure(r, 'sgd', SPECTRAL_METRICS, m, { xLabel: 'epoch', yLabel: ERR, title: 'Spectral errors over training' })),
+    await fig('closed-form', 'Closed form vs measurement: row-norm and overall error over training (dashed: prediction for each trial\'s W*, W₀)', seriesOverlayFigure(r, 'sgd', m, { title: 'Closed form vs measurement' })),
   ],
   exp6: async (r, m) => [
     await fig('structures', 'Figure 6: κ error, standard vs multipliers per target structure', groupedFigure(byParts(r, 'kappaErr', m), { title: 'κ error by target structure', xLabel: 'target structure', yLabel: `κ ${ERR} (${modeText(m)})` })),
@@ -376,32 +512,18 @@ const SPECS: Record<string, Spec> = {
   exp8: async (r, m) => [
     await fig('lr-sensitivity', 'Figure 8 (left): learning-rate sensitivity (log-log)', sweepFigure(r, ['gapRatio', 'kappaErr', 'rowNormErr'], m, { prefix: 'lr=', xLabel: 'learning rate (log scale)', xLog: true, title: 'Learning rate', yLabel: 'error / ratio' })),
     await fig('wd-sensitivity', 'Figure 8 (right): weight-decay sensitivity', sweepFigure(r, ['gapRatio', 'kappaErr', 'rowNormErr'], m, { prefix: 'wd=', xLabel: 'weight decay', xType: 'point', title: 'Weight decay', yLabel: 'error / ratio' })),
+    await fig('closed-form-lr', 'Closed form vs measurement over the learning rate (dashed: prediction for each trial\'s W*, W₀)', sweepOverlayFigure(r, m, { prefix: 'lr=', xLabel: 'learning rate (log scale)', xType: 'log', title: 'Closed form vs measurement: lr' })),
+    await fig('closed-form-wd', 'Closed form vs measurement over the weight decay λ (mean fixed point W*/(1+λ))', sweepOverlayFigure(r, m, { prefix: 'wd=', xLabel: 'weight decay', xType: 'point', title: 'Closed form vs measurement: weight decay' })),
   ],
   exp9: async (r, m) => [
     await fig('long-training', 'Figure 9 (left): errors over 1000 epochs', seriesFigure(r, 'sgd', ['rowNormErr', 'colNormErr', 'svErr', 'kappaErr', 'overallErr'], m, { xLabel: 'epoch', yLabel: ERR, title: 'Long training' })),
     await fig('ratio', 'Figure 9 (right): κ error / row-norm error over training', seriesFigure(r, 'sgd', ['ratio'], m, { xLabel: 'epoch', yLabel: 'ratio', title: 'Error ratio over training' })),
+    await fig('closed-form', 'Closed form vs measurement over 1000 epochs, with the predicted label-noise floor (dotted)', seriesOverlayFigure(r, 'sgd', m, {
+      title: 'Closed form vs measurement', floors: [['predFloorRowNormErr', 'row floor, closed form'], ['predFloorOverallErr', 'overall floor, closed form']],
+    })),
   ],
   correctives: async (r, m) => [
     await fig('correctives', 'Correctives (incl. hybrid and Muon) at d = 64', conditionFigure(r, ['rowNormErr', 'colNormErr', 'svErr', 'kappaErr', 'logKappaErr', 'overallErr'], m, 'Correctives')),
-  ],
-  'abl-init': async (r, m) => [
-    await fig('init', 'Ablation: initialisation (same targets and batches)', conditionFigure(r, ABLATION_METRICS, m, 'Init: zeros, Gaussian, Xavier')),
-  ],
-  'abl-noise': async (r, m) => [
-    await fig('noise', 'Ablation: label-noise std', sweepFigure(r, ABLATION_METRICS, m, { prefix: 'noise=', xLabel: 'label-noise std', xType: 'point', title: 'Label noise', yLabel: ERR })),
-  ],
-  'abl-scale': async (r, m) => [
-    await fig('scale', 'Ablation: target scale s (W* → s·W*)', sweepFigure(r, ABLATION_METRICS, m, { prefix: 'scale=', xLabel: 'target scale s (log scale)', xLog: true, title: 'Target scale', yLabel: ERR })),
-  ],
-  'abl-multlr': async (r, m) => [
-    await fig('multlr', 'Ablation: multiplier lr factor (plain SGD beside)', conditionFigure(r, ABLATION_METRICS, m, 'Multiplier lr factor')),
-  ],
-  'abl-specreg': async (r, m) => [
-    await fig('specreg-kappa', 'Ablation: spectral regulariser, κ errors over (λ, clip)', conditionFigure(r, ['kappaErr', 'logKappaErr'], m, 'Spectral regulariser (λ, clip): κ')),
-    await fig('specreg-norms', 'Ablation: spectral regulariser, norm and overall errors over (λ, clip)', conditionFigure(r, ['rowNormErr', 'overallErr'], m, 'Spectral regulariser (λ, clip): norms')),
-  ],
-  'abl-lrtime': async (r, m) => [
-    await fig('lrtime', 'Ablation: learning rate at fixed lr·epochs', sweepFigure(r, ABLATION_METRICS, m, { prefix: 'lr=', xLabel: 'learning rate (log scale; epochs = lr₀·epochs₀/lr)', xLog: true, title: 'lr at fixed lr·epochs', yLabel: ERR })),
   ],
   curvature: async (r, m) => [
     await fig('exponents', 'Curvature exponent α, rank decay γ and Hessian decay s per model/layer', groupedFigure(
@@ -413,6 +535,7 @@ const SPECS: Record<string, Spec> = {
     )),
     ...(await genericSeries(r, m, ['weightSignal', 'weightCurvature', 'gradSigma', 'curvature'], 'index k (largest first)')),
   ],
+  ...ABLATION_SPECS,
 };
 
 // ---- fallback for experiments without a spec ----

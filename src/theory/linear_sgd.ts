@@ -7,7 +7,11 @@
 // using the Wishart moment E[S²] = (B + d + 1)/B · I and E[NᵀXXᵀN] = σ²·B·d per row. The fixed point
 //   m_∞ = η σ² d² / (2B − η(B + d + 1))
 // is the label-noise floor that long training (Exp 9) plateaus on; with σ = 0 it vanishes.
+// These are the λ = 0, trial-averaged forms. overlay.ts has the per-trial (actual W*, W₀) per-row/column version
+// with coupled weight decay, and trial.ts the metrics the experiments record from it.
+// Powers by binary exponentiation (detmath.powInt), not `**`: V8's Math.pow differs in the last bit across versions.
 import { CondlabError } from '../engine/errors.js';
+import { powInt } from './detmath.js';
 
 export interface LinearSgdSetting {
   lr: number;
@@ -46,7 +50,7 @@ export function noiseFloor(s: LinearSgdSetting): number {
 export function expectedSquaredError(s: LinearSgdSetting, t: number, e0Squared: number): number {
   const rho = secondMomentFactor(s);
   const q = noiseInjection(s);
-  const rt = rho ** t;
+  const rt = powInt(rho, t);
   return rt * e0Squared + (rho === 1 ? q * t : (q * (1 - rt)) / (1 - rho));
 }
 
@@ -61,7 +65,7 @@ export function predictedOverallError(s: LinearSgdSetting, t: number, e0Squared:
  * E|⟨ŵ*, e⟩| ≈ √(2/π)·√(m_t)/d from the fluctuation e around the mean (spread evenly over d rows and d directions).
  */
 export function predictedRowNormError(s: LinearSgdSetting, t: number, e0Squared: number): number {
-  const a = (1 - s.lr) ** t;
+  const a = powInt(1 - s.lr, t);
   const mNoise = expectedSquaredError(s, t, e0Squared) - a * a * e0Squared; // variance part only
   return a + (Math.sqrt(2 / Math.PI) * Math.sqrt(Math.max(mNoise, 0))) / s.d;
 }
