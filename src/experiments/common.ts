@@ -138,12 +138,3 @@ export function epochCost(d: number, batch = 64): number {
 export function seriesRunCost(config: RunConfig, svds = 1): number {
   return config.epochs * epochCost(config.dims[0], config.batch) + (config.epochs / Math.max(1, config.evalEvery)) * svds * (config.dims[0] / 64) ** 3;
 }
-
-/** The single-layer SGD run of Exp 5 and Exp 9: component errors sampled every evalEvery epochs. */
-export function runSgdSeries(ctx: CellContext): ConditionResult {
-  const d = ctx.config.dims[0];
-  return ctx.engine.scope(() => {
-    const ref = trialTarget(ctx.engine, ctx.config, ctx.trial, d);
-    return runLinear(ctx, ref, methodSpec(ctx.config, d, 'sgd'), { series: seriesEpochs(ctx.config.epochs, ctx.config.evalEvery) });
-  });
-}

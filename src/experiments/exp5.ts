@@ -40,7 +40,7 @@ export function addMonotonicity(r: ConditionResult): ConditionResult {
 }
 
 /**
- * common.runSgdSeries (the same target, spec, epochs and so the same numbers) plus the closed-form overlay;
+ * the plain SGD series run (the same target, spec, epochs and so the same numbers) plus the closed-form overlay;
  * `extra` may add more from the overlay (Exp 9: the noise floor).
  */
 export function runSgdSeriesWithClosedForm(ctx: CellContext, extra?: (o: Overlay, r: ConditionResult) => void): ConditionResult {
