@@ -147,25 +147,38 @@ function yAxis(points: Point[], label: string, forceLinear = false): YAxis {
 
 // ---- the key: marker symbol + dash sample + name per series, in the right margin ----
 
-function keyMarks(names: string[], o: { lines: boolean; note?: string }): { marks: Plot.Markish[]; extra: string } {
+interface KeyEntry {
+  name: string;
+  /** Draw a line sample (with this dash pattern, '' = solid). */
+  line: boolean;
+  dash: string;
+  /** Draw the series' marker symbol on the sample. */
+  marker: boolean;
+}
+
+/** The in-plot key: line samples as raw SVG (`extra`), markers and names as Plot marks, and an optional note. */
+function keyFrom(entries: KeyEntry[], note?: string): { marks: Plot.Markish[]; extra: string } {
   const marks: Plot.Markish[] = [];
   let extra = '<g class="key" stroke="currentColor" fill="none">';
   const x0 = WIDTH - MARGIN.right + 14;
-  names.forEach((n, i) => {
+  entries.forEach((e, i) => {
     const dy = 8 + 16 * i;
-    const one = [{ n }];
-    if (o.lines) {
-      const dash = DASHES[i % DASHES.length];
-      extra += `<line x1="${x0}" x2="${x0 + 30}" y1="${MARGIN.top + dy}" y2="${MARGIN.top + dy}"${dash ? ` stroke-dasharray="${dash}"` : ''}></line>`;
+    const one = [{ n: e.name }];
+    if (e.line) {
+      extra += `<line x1="${x0}" x2="${x0 + 30}" y1="${MARGIN.top + dy}" y2="${MARGIN.top + dy}"${e.dash ? ` stroke-dasharray="${e.dash}"` : ''}${e.marker ? '' : ' stroke-width="1.6"'}></line>`;
     }
-    marks.push(Plot.dot(one, { frameAnchor: 'top-right', dx: 29, dy, symbol: 'n', fill: 'white', stroke: 'currentColor', r: 4 }));
+    if (e.marker) marks.push(Plot.dot(one, { frameAnchor: 'top-right', dx: 29, dy, symbol: 'n', fill: 'white', stroke: 'currentColor', r: 4 }));
     marks.push(Plot.text(one, { frameAnchor: 'top-right', dx: 50, dy, text: (d: { n: string }) => (d.n.length > 26 ? `${d.n.slice(0, 25)}…` : d.n), textAnchor: 'start', fill: 'currentColor' }));
   });
   extra += '</g>';
-  if (o.note) {
-    marks.push(Plot.text([o.note], { frameAnchor: 'bottom-right', dx: 14, dy: 0, text: (d: string) => d, textAnchor: 'start', fontSize: 10, fill: 'currentColor' }));
+  if (note) {
+    marks.push(Plot.text([note], { frameAnchor: 'bottom-right', dx: 14, dy: 0, text: (d: string) => d, textAnchor: 'start', fontSize: 10, fill: 'currentColor' }));
   }
   return { marks, extra };
+}
+
+function keyMarks(names: string[], o: { lines: boolean; note?: string }): { marks: Plot.Markish[]; extra: string } {
+  return keyFrom(names.map((name, i) => ({ name, line: o.lines, dash: DASHES[i % DASHES.length], marker: true })), o.note);
 }
 
 const CLIP_NOTE = 'Bars cut at the axis bottom:\ntheir lower end is ≤ 0.';
@@ -189,9 +202,24 @@ export interface LinesOptions {
   forceLinearY?: boolean;
 }
 
+/** x scale (ordinal for 'point', else numeric with grid) and the SVG of a lines-style figure. */
+function renderLines(o: LinesOptions, points: Point[], yOptions: Plot.ScaleOptions, symbolNames: string[], marks: Plot.Markish[], extra: string): Promise<string> {
+  const xType = o.xType ?? 'linear';
+  const x: Plot.ScaleOptions = xType === 'point'
+    ? { label: o.xLabel, labelAnchor: 'center', type: 'point', padding: 0.4, domain: [...new Set(points.map((p) => p.x))] }
+    : { label: o.xLabel, labelAnchor: 'center', type: xType, grid: true, inset: 8, ...(o.xTicks ? { ticks: o.xTicks as number[], tickFormat: (v: number) => tickText(v) } : {}) };
+  return renderSvg({
+    title: o.title, width: WIDTH, height: HEIGHT, marginLeft: MARGIN.left, marginRight: MARGIN.right, marginTop: MARGIN.top, marginBottom: MARGIN.bottom,
+    style: STYLE, x, y: yOptions, symbol: symbolScale(symbolNames), marks,
+  }, extra);
+}
+
+/** A point a lines-style figure can draw: finite y, finite (or ordinal) x, positive x on a log axis. */
+const drawable = (o: LinesOptions) => (p: Point) => finite(p.y) && (typeof p.x === 'string' || finite(p.x)) && (o.xType !== 'log' || (p.x as number) > 0);
+
 /** Lines with markers, one per series, over a numeric (or ordinal) x, with error bars or a band. */
 export async function linesFigure(points: Point[], o: LinesOptions): Promise<string> {
-  const valid = points.filter((p) => finite(p.y) && (typeof p.x === 'string' || finite(p.x)) && (o.xType !== 'log' || (p.x as number) > 0));
+  const valid = points.filter(drawable(o));
   if (valid.length === 0) return '';
   const y = yAxis(valid, o.yLabel, o.forceLinearY);
   const names = [...new Set(y.points.map((p) => p.series))];
@@ -207,14 +235,7 @@ export async function linesFigure(points: Point[], o: LinesOptions): Promise<str
   });
   const key = keyMarks(names, { lines: true, note: y.clipped && !o.band ? CLIP_NOTE : undefined });
   marks.push(...key.marks);
-  const xType = o.xType ?? 'linear';
-  const x: Plot.ScaleOptions = xType === 'point'
-    ? { label: o.xLabel, labelAnchor: 'center', type: 'point', padding: 0.4, domain: [...new Set(valid.map((p) => p.x))] }
-    : { label: o.xLabel, labelAnchor: 'center', type: xType, grid: true, inset: 8, ...(o.xTicks ? { ticks: o.xTicks as number[], tickFormat: (v: number) => tickText(v) } : {}) };
-  return renderSvg({
-    title: o.title, width: WIDTH, height: HEIGHT, marginLeft: MARGIN.left, marginRight: MARGIN.right, marginTop: MARGIN.top, marginBottom: MARGIN.bottom,
-    style: STYLE, x, y: y.options, symbol: symbolScale(names), marks,
-  }, key.extra);
+  return renderLines(o, valid, y.options, names, marks, key.extra);
 }
 
 export interface GroupedPoint {
@@ -345,27 +366,12 @@ interface OverlayRule {
   y: number;
 }
 
-function overlayKey(entries: { name: string; dash: string; marker: boolean }[]): { marks: Plot.Markish[]; extra: string } {
-  const marks: Plot.Markish[] = [];
-  let extra = '<g class="key" stroke="currentColor" fill="none">';
-  const x0 = WIDTH - MARGIN.right + 14;
-  entries.forEach((e, i) => {
-    const dy = 8 + 16 * i;
-    const one = [{ n: e.name }];
-    extra += `<line x1="${x0}" x2="${x0 + 30}" y1="${MARGIN.top + dy}" y2="${MARGIN.top + dy}"${e.dash ? ` stroke-dasharray="${e.dash}"` : ''}${e.marker ? '' : ' stroke-width="1.6"'}></line>`;
-    if (e.marker) marks.push(Plot.dot(one, { frameAnchor: 'top-right', dx: 29, dy, symbol: 'n', fill: 'white', stroke: 'currentColor', r: 4 }));
-    marks.push(Plot.text(one, { frameAnchor: 'top-right', dx: 50, dy, text: (d: { n: string }) => (d.n.length > 26 ? `${d.n.slice(0, 25)}…` : d.n), textAnchor: 'start', fill: 'currentColor' }));
-  });
-  extra += '</g>';
-  return { marks, extra };
-}
-
 /**
  * Measured series (points with bars) and predicted lines over the same x, plus horizontal rules. Empty (figure left
  * out) unless both a measurement and a prediction are present.
  */
 export async function overlayFigure(measured: Point[], predicted: Point[], rules: OverlayRule[], o: LinesOptions): Promise<string> {
-  const ok = (p: Point) => finite(p.y) && (typeof p.x === 'string' || finite(p.x)) && (o.xType !== 'log' || (p.x as number) > 0);
+  const ok = drawable(o);
   const meas = measured.filter(ok), pred = predicted.filter(ok), rule = rules.filter((r) => finite(r.y) && (o.forceLinearY || r.y > 0));
   if (meas.length === 0 || pred.length === 0) return '';
   const tagged = [
@@ -392,20 +398,13 @@ export async function overlayFigure(measured: Point[], predicted: Point[], rules
     marks.push(Plot.line(mine, { x: 'x', y: 'y', stroke: 'currentColor', strokeWidth: 1.6, strokeDasharray: PRED_DASHES[i % PRED_DASHES.length] }));
   });
   rule.forEach((r, i) => marks.push(Plot.ruleY([r.y], { stroke: 'currentColor', strokeWidth: 1.2, strokeDasharray: RULE_DASHES[i % RULE_DASHES.length] })));
-  const key = overlayKey([
-    ...mNames.map((name) => ({ name, dash: '', marker: true })),
-    ...pNames.map((name, i) => ({ name, dash: PRED_DASHES[i % PRED_DASHES.length], marker: false })),
-    ...rule.map((r, i) => ({ name: r.name, dash: RULE_DASHES[i % RULE_DASHES.length], marker: false })),
+  const key = keyFrom([
+    ...mNames.map((name) => ({ name, line: true, dash: '', marker: true })),
+    ...pNames.map((name, i) => ({ name, line: true, dash: PRED_DASHES[i % PRED_DASHES.length], marker: false })),
+    ...rule.map((r, i) => ({ name: r.name, line: true, dash: RULE_DASHES[i % RULE_DASHES.length], marker: false })),
   ]);
   marks.push(...key.marks);
-  const xType = o.xType ?? 'linear';
-  const x: Plot.ScaleOptions = xType === 'point'
-    ? { label: o.xLabel, labelAnchor: 'center', type: 'point', padding: 0.4, domain: [...new Set(meas.map((p) => p.x))] }
-    : { label: o.xLabel, labelAnchor: 'center', type: xType, grid: true, inset: 8, ...(o.xTicks ? { ticks: o.xTicks as number[], tickFormat: (v: number) => tickText(v) } : {}) };
-  return renderSvg({
-    title: o.title, width: WIDTH, height: HEIGHT, marginLeft: MARGIN.left, marginRight: MARGIN.right, marginTop: MARGIN.top, marginBottom: MARGIN.bottom,
-    style: STYLE, x, y: y.options, symbol: symbolScale(mNames), marks,
-  }, key.extra);
+  return renderLines(o, meas, y.options, mNames, marks, key.extra);
 }
 
 /** Exp 1 / Exp 8: measured metric and its prediction over a parameter parsed from condition names (d=…, lr=…, wd=…). */
