@@ -137,15 +137,16 @@ export function mannWhitney(x: readonly number[], y: readonly number[]): TestRes
   for (let i = 0; i < m; i++) rx2 += r2[i];
   const total = r2.reduce((a, b) => a + b, 0);
   // ways[k][s] = number of k-subsets of the first i pooled values with doubled rank sum s, normalised at the end
-  let ways: Float64Array[] = Array.from({ length: m + 1 }, () => new Float64Array(total + 1));
+  const ways: Float64Array[] = Array.from({ length: m + 1 }, () => new Float64Array(total + 1));
   ways[0][0] = 1;
+  let reach = 0; // largest rank sum reachable so far
   for (let i = 0; i < m + n; i++) {
-    const next = ways.map((row) => Float64Array.from(row));
-    for (let k = 0; k < m; k++) {
-      const row = ways[k], to = next[k + 1];
-      for (let s = 0; s + r2[i] <= total; s++) if (row[s] !== 0) to[s + r2[i]] += row[s];
+    // 0/1 knapsack: k descending so that value i is used at most once
+    for (let k = Math.min(i, m - 1); k >= 0; k--) {
+      const row = ways[k], to = ways[k + 1];
+      for (let s = reach; s >= 0; s--) if (row[s] !== 0) to[s + r2[i]] += row[s];
     }
-    ways = next;
+    reach += r2[i];
   }
   const dist = ways[m];
   let all = 0;
@@ -227,10 +228,21 @@ export function bootstrapMedianCI(xs: readonly number[], ratio: boolean, resampl
   const v = [...xs].sort(byNumber);
   const rand = mulberry32(seed);
   const meds = new Float64Array(resamples);
-  const buf = new Array<number>(n);
+  // a resample of sorted values is sorted by its indices: count how often each index is drawn and walk the counts to
+  // the middle order statistic(s) — O(n) per resample instead of a sort
+  const count = new Int32Array(n);
+  const h = n >> 1;
   for (let r = 0; r < resamples; r++) {
-    for (let i = 0; i < n; i++) buf[i] = v[Math.floor(rand() * n)];
-    meds[r] = ratio ? medianRatio(buf) : medianOf(buf);
+    count.fill(0);
+    for (let i = 0; i < n; i++) count[Math.floor(rand() * n)]++;
+    let lowMid = Number.NaN, highMid = Number.NaN;
+    for (let j = 0, seen = 0; j < n; j++) {
+      const next = seen + count[j];
+      if (seen <= h - 1 && h - 1 < next) lowMid = v[j];
+      if (seen <= h && h < next) { highMid = v[j]; break; }
+      seen = next;
+    }
+    meds[r] = n % 2 ? highMid : ratio ? Math.sqrt(lowMid * highMid) : (lowMid + highMid) / 2;
   }
   meds.sort();
   const lo = Math.floor(0.025 * (resamples - 1)), hi = Math.ceil(0.975 * (resamples - 1));
