@@ -195,3 +195,15 @@ describe.runIf(!scipyAvailable)('scipy comparison', () => {
     console.warn('scipy comparison skipped: python3 with scipy not found');
   });
 });
+
+describe('paired on a log scale with exact zeros', () => {
+  it('0/0 is no change (dropped), x→0 and 0→x are the largest magnitudes, negatives are refused', async () => {
+    const { paired } = await import('../src/claims/rules.js');
+    const t = paired('x', [0, 1, 2, 3], [0, 0, 4, 3.3], 'less');
+    expect(t.n).toBe(3); // the 0/0 pair is a zero difference
+    expect(t.note).toMatch(/1 zero difference/);
+    // ranks: 3.3/3 → 1, 4/2 → 2, 1→0 → 3 (∞); W⁺ = 1 + 2
+    expect(t.statistic).toBe(3);
+    expect(() => paired('x', [-1], [1], 'less')).toThrow(/non-negative/);
+  });
+});

@@ -118,12 +118,17 @@ function decide(pClaim: number, pOther: number): Outcome {
   return 'inconclusive';
 }
 
+/** b/a with the log-scale limits at exact zeros: 0/0 → 1 (no change), x/0 → ∞, 0/x → 0. */
+function ratioOf(ai: number, bi: number): number {
+  if (!(ai >= 0 && bi >= 0)) throw new RangeError(`log-scale comparison needs non-negative values, got ${ai} and ${bi}`);
+  return ai === 0 ? (bi === 0 ? 1 : Infinity) : bi / ai;
+}
+
 function signedLog(a: readonly number[], b: readonly number[]): Signed[] {
   return a.map((ai, i) => {
-    const bi = b[i];
-    if (!(ai > 0 && bi > 0)) throw new RangeError(`log-scale comparison needs positive values, got ${ai} and ${bi}`);
-    const r = bi / ai;
-    return { sign: r > 1 ? 1 : r < 1 ? -1 : 0, mag: r >= 1 ? r : 1 / r };
+    const r = ratioOf(ai, b[i]);
+    // |log r| orders like max(r, 1/r); an exact zero on one side is the largest possible magnitude
+    return { sign: r > 1 ? 1 : r < 1 ? -1 : 0, mag: r === 0 ? Infinity : r >= 1 ? r : 1 / r };
   });
 }
 
@@ -147,7 +152,7 @@ export function paired(label: string, a: readonly number[], b: readonly number[]
   const outcome = w.n === 0 ? 'inconclusive' : decide(pClaim, pOther);
   const nz = s.n;
   const favour = claim === 'less' ? nz - s.statistic : s.statistic;
-  const diffs = scale === 'log' ? b.map((bi, i) => bi / a[i]) : b.map((bi, i) => bi - a[i]);
+  const diffs = scale === 'log' ? b.map((bi, i) => ratioOf(a[i], bi)) : b.map((bi, i) => bi - a[i]);
   const estimate = scale === 'log' ? medianRatio(diffs) : medianOf(diffs);
   const ci = bootstrapMedianCI(diffs, scale === 'log');
   const t: DirectionTest = {
@@ -350,4 +355,16 @@ export function verdictOf(def: Pick<ClaimDef, 'id' | 'experiment' | 'claim' | 'p
 /** "median m (mean x)" for κ-type values, "mean x" for light-tailed ones: the size statistic first. */
 export function show(values: readonly number[], q: Exclude<Quantity, 'reduction'>): string {
   return SIZE_RULE[q].statistic === 'median' ? `${fmt(medianOf(values))} (mean ${fmt(mean(values))})` : fmt(mean(values));
+}
+
+/**
+ * The median of |log κ̂ − log κ*| (the metric `logKappaErr`, computed with the engine's deterministic log) for a
+ * condition, when the results have it — reported beside κ-error sizes; the paper gives no value to compare it to.
+ */
+export function logKappaMedian(v: View, exp: string, cond: string): Record<string, number> {
+  try {
+    return { [`logKappaErrMedian_${cond}`]: medianOf(v.values(exp, cond, 'logKappaErr')) };
+  } catch {
+    return {};
+  }
 }

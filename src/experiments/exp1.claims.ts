@@ -1,7 +1,7 @@
 // Claims C1–C4 (paper §4.1), judged from Exp 1's per-trial results by the rules in src/claims/rules.ts.
 // Different d are different targets and shapes: comparisons across d are unpaired.
 import { Missing, type View } from '../claims/view.js';
-import { type ClaimDef, flat, fmt, paired, show, stat, unpaired } from '../claims/rules.js';
+import { type ClaimDef, flat, fmt, logKappaMedian, paired, show, stat, unpaired } from '../claims/rules.js';
 
 /** d from the condition names `d=<d>`, ascending. */
 export function exp1Dims(v: View): number[] {
@@ -36,7 +36,7 @@ export const EXP1_CLAIMS: ClaimDef[] = [
       return {
         directions: [paired('κ error > row-norm error (same runs)', row, k, 'greater')],
         sizes: [{ label: 'κ err', quantity: 'kappa', ours: stat(k, 'kappa'), paper: 0.27 }],
-        ours: show(k, 'kappa'), values: { kappaErrMedian: stat(k, 'kappa') },
+        ours: show(k, 'kappa'), values: { kappaErrMedian: stat(k, 'kappa'), ...logKappaMedian(v, 'exp1', 'd=32') },
       };
     },
   },
@@ -49,7 +49,7 @@ export const EXP1_CLAIMS: ClaimDef[] = [
       return {
         directions: [unpaired('κ error grows with d (d=32 → 512)', k32, k, 'greater')],
         sizes: [{ label: 'κ err', quantity: 'kappa', ours: stat(k, 'kappa'), paper: 34.9 }],
-        ours: show(k, 'kappa'), values: { kappaErrMedian: stat(k, 'kappa'), kappaErrMedian32: stat(k32, 'kappa') },
+        ours: show(k, 'kappa'), values: { kappaErrMedian: stat(k, 'kappa'), kappaErrMedian32: stat(k32, 'kappa'), ...logKappaMedian(v, 'exp1', 'd=512') },
       };
     },
   },

@@ -1,6 +1,6 @@
 // Claims C5–C6 (paper §4.2), from Exp 2: SGD and Adam share targets and batches, so they are compared paired.
 import type { View } from '../claims/view.js';
-import { type ClaimDef, fmt, paired, show, stat } from '../claims/rules.js';
+import { type ClaimDef, fmt, logKappaMedian, paired, show, stat } from '../claims/rules.js';
 
 const d128 = (v: View) => v.expectSetting('exp2', 'd', v.exp('exp2').config.dims[0], 128);
 
@@ -19,7 +19,7 @@ export const EXP2_CLAIMS: ClaimDef[] = [
           { label: 'κ', quantity: 'kappa', ours: stat(k, 'kappa'), paper: 0.87 },
         ],
         ours: `${fmt(stat(row, 'norm'))} / ${fmt(stat(ov, 'norm'))} / ${show(k, 'kappa')}`,
-        values: { rowNormErr: stat(row, 'norm'), overallErr: stat(ov, 'norm'), kappaErrMedian: stat(k, 'kappa') },
+        values: { rowNormErr: stat(row, 'norm'), overallErr: stat(ov, 'norm'), kappaErrMedian: stat(k, 'kappa'), ...logKappaMedian(v, 'exp2', 'sgd') },
       };
     },
   },
@@ -40,7 +40,7 @@ export const EXP2_CLAIMS: ClaimDef[] = [
           { label: 'κ', quantity: 'kappa', ours: stat(k, 'kappa'), paper: 0.9 },
         ],
         ours: `${fmt(stat(row.b, 'norm'))} / ${fmt(stat(ov.b, 'norm'))} / ${show(k, 'kappa')}`,
-        values: { rowNormErr: stat(row.b, 'norm'), overallErr: stat(ov.b, 'norm'), kappaErrMedian: stat(k, 'kappa') },
+        values: { rowNormErr: stat(row.b, 'norm'), overallErr: stat(ov.b, 'norm'), kappaErrMedian: stat(k, 'kappa'), ...logKappaMedian(v, 'exp2', 'adam') },
       };
     },
   },

@@ -1,7 +1,7 @@
 // Claims C8–C10 (paper §4.4), from Exp 4: every corrective runs on the same targets and batches as plain SGD, so
 // each comparison is paired per trial (log ratios of errors, src/claims/rules.ts).
 import type { View } from '../claims/view.js';
-import { type ClaimDef, equivalent, fmt, paired, pct, reductionPct, stat } from '../claims/rules.js';
+import { type ClaimDef, equivalent, fmt, logKappaMedian, paired, pct, reductionPct, stat } from '../claims/rules.js';
 import { medianRatio } from '../claims/tests.js';
 
 const d64 = (v: View) => v.expectSetting('exp4', 'd', v.exp('exp4').config.dims[0], 64);
@@ -46,7 +46,10 @@ export const EXP4_CLAIMS: ClaimDef[] = [
           { label: 'κ specreg', quantity: 'kappa', ours: stat(k.b, 'kappa'), paper: 0.29 },
         ],
         ours: `${fmt(stat(k.a, 'kappa'))}→${fmt(stat(k.b, 'kappa'))} / ${fmt(stat(row.a, 'norm'))}→${fmt(stat(row.b, 'norm'))}`,
-        values: { kappaSgdMedian: stat(k.a, 'kappa'), kappaSpecregMedian: stat(k.b, 'kappa'), rowSgd: stat(row.a, 'norm'), rowSpecreg: stat(row.b, 'norm') },
+        values: {
+          kappaSgdMedian: stat(k.a, 'kappa'), kappaSpecregMedian: stat(k.b, 'kappa'), rowSgd: stat(row.a, 'norm'), rowSpecreg: stat(row.b, 'norm'),
+          ...logKappaMedian(v, 'exp4', 'sgd'), ...logKappaMedian(v, 'exp4', 'specreg'),
+        },
       };
     },
   },

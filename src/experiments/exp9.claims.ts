@@ -50,7 +50,7 @@ export const EXP9_CLAIMS: ClaimDef[] = [
       const rw = v.series('exp9', 'sgd', 'rowNormErr').map((s) => windowChange(s, T));
       return {
         directions: [
-          threshold(`κ error plateaus: last ${PLATEAU_FRACTION * 100}% changes it by < 1 own std`, kw.map((w) => w.change), 1, 'less'),
+          threshold(`κ error plateaus: last ${PLATEAU_FRACTION * 100}% changes it by < 1 own std`, kw.map((w) => w.change), 1, 'less', 'linear'),
           paired(`row-norm error keeps falling over the last ${PLATEAU_FRACTION * 100}%`, rw.map((w) => w.start), rw.map((w) => w.end), 'less'),
         ],
         sizes: [{ label: 'κ end', quantity: 'kappa', ours: stat(k, 'kappa'), paper: 0.017 }],
