@@ -324,3 +324,17 @@ describe('order of trials', () => {
     }), { numRuns: 15 });
   });
 });
+
+describe('the report shows each claim’s test', () => {
+  it('deciding test, n, p and CI beside the verdict (html and markdown)', async () => {
+    const { renderHtml, renderMarkdown, claimTestText } = await import('../src/report/report.js');
+    const r = paperLike();
+    const claims = judgeClaims(r).filter((c) => c.experiment === 'exp4');
+    const section = { results: r.exp4, figures: { std: [], iqr: [] }, claims, versus: [] };
+    const text = claimTestText(claims[1]);
+    expect(text).toMatch(/^exact Wilcoxon signed-rank on log ratio \(paired\), n = 10, p = 0\.002, 95% CI \[/);
+    expect(renderMarkdown([section], 'env')).toContain('| verdict | test | reason |');
+    expect(renderMarkdown([section], 'env')).toContain(text.replace(/\|/g, '\\|'));
+    expect(renderHtml([section], 'env')).toContain('<th>test</th>');
+  });
+});
