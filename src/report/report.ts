@@ -24,6 +24,24 @@ export interface ReportClaim {
   ours: string;
   verdict: string;
   reason: string;
+  /** The deciding test, its n, p and 95% CI (absent for 'not run' and in older verdicts). */
+  experiment?: string;
+  test?: string | null;
+  n?: number | null;
+  p?: number | null;
+  ci?: [number, number] | null;
+  trialsNeeded?: number | null;
+}
+
+/** "Wilcoxon …, n = 10, p = 0.002, CI [a, b]" for a claim's deciding test; '' when it has none. */
+export function claimTestText(c: ReportClaim): string {
+  if (!c.test) return '';
+  const parts = [c.test];
+  if (c.n != null) parts.push(`n = ${c.n}`);
+  if (c.p != null) parts.push(`p = ${c.p < 1e-3 ? c.p.toExponential(1) : c.p.toFixed(3)}`);
+  if (c.ci) parts.push(`95% CI [${fmtNum(c.ci[0])}, ${fmtNum(c.ci[1])}]`);
+  if (c.trialsNeeded) parts.push(`~${c.trialsNeeded} trials to decide`);
+  return parts.join(', ');
 }
 
 const ORDER = ['exp1', 'exp2', 'exp3', 'exp4', 'exp5', 'exp6', 'exp7', 'exp8', 'exp9', 'correctives', 'curvature'];
@@ -89,7 +107,7 @@ export async function buildSections(all: Record<string, ExperimentResults>, cost
     out.push({
       results: r,
       figures: { std: await figuresFor(r, 'std'), iqr: await figuresFor(r, 'iqr') },
-      claims: verdicts?.filter((v) => CLAIM_EXPERIMENT[v.id] === id),
+      claims: verdicts?.filter((v) => (v.experiment ?? CLAIM_EXPERIMENT[v.id]) === id),
       versus: versusRows(r, 'sgd', id === 'correctives' || id === 'exp4' ? costs : undefined),
     });
   }
@@ -104,13 +122,13 @@ td:first-child,td:nth-child(2),th{text-align:left}table.claims td{text-align:lef
 .figs{display:grid;grid-template-columns:repeat(auto-fill,minmax(520px,1fr));gap:14px}.figs figure{margin:0}
 .figs svg{max-width:100%;height:auto}
 figcaption{font-size:12px;color:#333}.facts{color:#333}
-.v-reproduced{color:#064;font-weight:600}.v-not{color:#a00;font-weight:600}.v-same{color:#850;font-weight:600}
+.v-reproduced{color:#064;font-weight:600}.v-not{color:#a00;font-weight:600}.v-same{color:#850;font-weight:600}.v-inconclusive{color:#555;font-style:italic}
 details{margin:.5em 0}summary{cursor:pointer}nav a{margin-right:.8em}
 @media print{.figs{grid-template-columns:1fr 1fr}details{display:block}}
 `;
 
 function verdictClass(v: string): string {
-  return v === 'reproduced' ? 'v-reproduced' : v === 'not reproduced' ? 'v-not' : v.startsWith('same direction') ? 'v-same' : '';
+  return v === 'reproduced' ? 'v-reproduced' : v === 'not reproduced' ? 'v-not' : v.startsWith('same direction') ? 'v-same' : v === 'inconclusive' ? 'v-inconclusive' : '';
 }
 
 export function renderHtml(sections: ReportSection[], env = environment()): string {
@@ -136,9 +154,9 @@ export function renderHtml(sections: ReportSection[], env = environment()): stri
       parts.push('<p>(no figure: the results hold none of the metrics the figures draw)</p>');
     }
     if (s.claims?.length) {
-      parts.push('<h3>Claims</h3><table class="claims"><tr><th>claim</th><th>paper</th><th>ours</th><th>verdict</th><th>reason</th></tr>');
+      parts.push('<h3>Claims</h3><table class="claims"><tr><th>claim</th><th>paper</th><th>ours</th><th>verdict</th><th>test</th><th>reason</th></tr>');
       for (const c of s.claims) {
-        parts.push(`<tr><td>${esc(c.id)}: ${esc(c.claim)}</td><td>${esc(c.paper)}</td><td>${esc(c.ours)}</td><td class="${verdictClass(c.verdict)}">${esc(c.verdict)}</td><td>${esc(c.reason)}</td></tr>`);
+        parts.push(`<tr><td>${esc(c.id)}: ${esc(c.claim)}</td><td>${esc(c.paper)}</td><td>${esc(c.ours)}</td><td class="${verdictClass(c.verdict)}">${esc(c.verdict)}</td><td>${esc(claimTestText(c))}</td><td>${esc(c.reason)}</td></tr>`);
       }
       parts.push('</table>');
     }
@@ -174,8 +192,8 @@ export function renderMarkdown(sections: ReportSection[], env = environment()): 
       lines.push(`![${f.title} — mean ± 1 std](${figureFile(r.experiment, f, 'std')})${q ? ` ![${q.title} — median, IQR](${figureFile(r.experiment, q, 'iqr')})` : ''}`, '');
     }
     if (s.claims?.length) {
-      lines.push('| claim | paper | ours | verdict | reason |', '|---|---|---|---|---|');
-      for (const c of s.claims) lines.push(`| ${mdCell(`${c.id}: ${c.claim}`)} | ${mdCell(c.paper)} | ${mdCell(c.ours)} | ${mdCell(c.verdict)} | ${mdCell(c.reason)} |`);
+      lines.push('| claim | paper | ours | verdict | test | reason |', '|---|---|---|---|---|---|');
+      for (const c of s.claims) lines.push(`| ${mdCell(`${c.id}: ${c.claim}`)} | ${mdCell(c.paper)} | ${mdCell(c.ours)} | ${mdCell(c.verdict)} | ${mdCell(claimTestText(c))} | ${mdCell(c.reason)} |`);
       lines.push('');
     }
     if (s.versus.length) {
