@@ -119,7 +119,7 @@ export function chooseShard(shardOpt: string | undefined, shardsOpt: string | un
 
 /**
  * Deals `units` (in canonical order) to `count` shards by cost: costliest first (ties in canonical order), each to the
- * least-loaded shard (ties to the lowest index) — greedy longest-processing-time scheduling. Round-robin would be
+ * least-loaded shard (ties to the one with fewer units, then to the lowest index, so free units spread too) — greedy longest-processing-time scheduling. Round-robin would be
  * simpler but deals whole columns of the (trial × cell) grid to one shard whenever the shard count divides the number
  * of cells, so one shard gets every d = 4096 unit of an Exp 1 sweep; LPT keeps every shard within one unit's cost of
  * the mean. Pure arithmetic on the config's cell costs, so every shard and the merge compute the same dealing.
@@ -140,25 +140,28 @@ export function dealUnits(units: readonly Unit[], cost: (u: Unit) => number, cou
   return shards;
 }
 
-/** The `size` least-loaded shards, ordered by (load, index); only the first min(count, units) shards can get units. */
+/** Shards ordered by (load, units, index); only the first min(count, units) shards can get units, so only they are kept. */
 class MinLoadHeap {
   private load: number[];
+  private units: number[];
   private idx: number[];
   constructor(size: number) {
     this.load = new Array<number>(size).fill(0);
+    this.units = new Array<number>(size).fill(0);
     this.idx = Array.from({ length: size }, (_, i) => i);
   }
   private less(a: number, b: number): boolean {
-    return this.load[a] < this.load[b] || (this.load[a] === this.load[b] && this.idx[a] < this.idx[b]);
+    const { load, units, idx } = this;
+    return load[a] < load[b] || (load[a] === load[b] && (units[a] < units[b] || (units[a] === units[b] && idx[a] < idx[b])));
   }
   private swap(a: number, b: number): void {
-    [this.load[a], this.load[b]] = [this.load[b], this.load[a]];
-    [this.idx[a], this.idx[b]] = [this.idx[b], this.idx[a]];
+    for (const arr of [this.load, this.units, this.idx]) [arr[a], arr[b]] = [arr[b], arr[a]];
   }
-  /** Adds `cost` to the least-loaded shard and returns its index. */
+  /** Adds a unit of `cost` to the least-loaded shard and returns its index. */
   take(cost: number): number {
     const shard = this.idx[0];
     this.load[0] += cost;
+    this.units[0]++;
     // sift down
     let i = 0;
     const n = this.load.length;
