@@ -31,6 +31,8 @@ t_installed=$(date +%s.%N)
 
 # an earlier cluster in the same directory is stopped first, so the script can be rerun
 "$(dirname "$0")/slurm-down.sh" "$DIR" >/dev/null 2>&1 || true
+rm -rf "$DIR/state" "$DIR/spool" # a fresh cluster: no jobs recovered from an earlier one
+t_stopped=$(date +%s.%N)
 mkdir -p "$DIR"/{munge,state,spool,log}
 chmod 700 "$DIR/munge"
 
@@ -100,5 +102,6 @@ if [ "$state" != "idle" ]; then
   exit 1
 fi
 t1=$(date +%s.%N)
-awk -v a="$t0" -v b="$t_installed" -v c="$t1" 'BEGIN { printf "slurm-up: one-node cluster up in %.1f s (install check %.1f s, daemons %.1f s)\n", c - a, b - a, c - b }' >&2
+awk -v a="$t0" -v b="$t_installed" -v s="$t_stopped" -v c="$t1" 'BEGIN {
+  printf "slurm-up: one-node cluster up in %.1f s (install/check %.1f s, stopping an earlier one %.1f s, munged+slurmctld+slurmd to an idle node %.1f s)\n", c - a, b - a, s - b, c - s }' >&2
 echo "export SLURM_CONF=$SLURM_CONF"

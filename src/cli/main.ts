@@ -151,9 +151,11 @@ async function cmdRun(argv: string[]): Promise<number> {
   const mode = progressMode(!!values.quiet);
   const controller = new AbortController();
   // SIGTERM too: it is how Slurm (scancel, time limit) and Kubernetes stop a job
+  let exitCode = 130;
   const onSigint = () => controller.abort();
+  const onSigterm = () => ((exitCode = 143), controller.abort());
   process.once('SIGINT', onSigint);
-  process.once('SIGTERM', onSigint);
+  process.once('SIGTERM', onSigterm);
   const engine = workers === 0 ? await Engine.load() : undefined;
   let failed = 0;
   try {
@@ -179,12 +181,12 @@ async function cmdRun(argv: string[]): Promise<number> {
   } catch (e) {
     if (controller.signal.aborted) {
       process.stderr.write(`\ninterrupted: finished units are saved in ${out}/*.log.jsonl; rerun the same command with --resume\n`);
-      return 130;
+      return exitCode;
     }
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
-    process.off('SIGTERM', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
   if (failed > 0) {
     process.stderr.write(`${failed} unit(s) failed; their log is kept — rerun with --resume to retry them\n`);

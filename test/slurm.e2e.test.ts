@@ -1,0 +1,141 @@
+// Sharded runs on a real Slurm (the one-node cluster of .ci/slurm-up.sh, which .ci/run starts): an array job of three
+// tasks, each picking its shard up from SLURM_ARRAY_TASK_ID/COUNT, merged into JSON byte-identical to an unsharded run;
+// then an array task killed with scancel, merge naming exactly the units it did not finish, and that one index
+// resubmitted with --resume completing the run. Skips, saying why, where no Slurm controller answers.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { getExperiment } from '../src/experiments/index.js';
+import { buildConfig } from '../src/config/index.js';
+import { unitKey, unitsOf } from '../src/runner/assemble.js';
+import { dealUnits, shardLog } from '../src/runner/shard.js';
+
+const repo = fileURLToPath(new URL('..', import.meta.url));
+const conf = process.env.SLURM_CONF ?? '/tmp/condlab-slurm/slurm.conf';
+const env = { ...process.env, SLURM_CONF: conf };
+
+function slurmProblem(): string {
+  if (!existsSync(conf)) return `no Slurm config at ${conf} (start a test cluster with .ci/slurm-up.sh, or set SLURM_CONF)`;
+  const ping = spawnSync('scontrol', ['ping'], { env, encoding: 'utf8', timeout: 10_000 });
+  if (ping.error) return `scontrol not runnable (${ping.error.message}); install slurm-wlm`;
+  if (!/\bUP\b/.test(ping.stdout)) return `slurmctld does not answer (scontrol ping: ${(ping.stdout + ping.stderr).trim().slice(0, 200)})`;
+  const sinfo = spawnSync('sinfo', ['-h', '-o', '%a %t'], { env, encoding: 'utf8', timeout: 10_000 });
+  if (!/up (idle|mix|alloc)/.test(sinfo.stdout)) return `no usable node (sinfo: ${sinfo.stdout.trim().slice(0, 200)})`;
+  return '';
+}
+const problem = slurmProblem();
+if (problem) console.log(`slurm e2e test skipped: ${problem}`);
+
+// exp1 over two dims: cells of different cost, so the cost-balanced dealing is what the cluster runs
+const RUN = ['run', 'exp1', '--trials', '6', '--dims', '16,48', '--epochs', '400', '--workers', '1', '--quiet'];
+const cli = ['--import', 'tsx', join(repo, 'test/fixtures/cli.ts')];
+const exp = getExperiment('exp1');
+const config = buildConfig(exp, 'quick', { trials: 6, dims: [16, 48], epochs: 400 });
+
+let work: string;
+let ref: string;
+beforeAll(() => {
+  if (problem) return;
+  work = mkdtempSync(join(tmpdir(), 'condlab-slurm-'));
+  const r = spawnSync(process.execPath, [...cli, ...RUN, '--out', join(work, 'ref')], { cwd: repo, encoding: 'utf8' });
+  expect(r.status, r.stderr).toBe(0);
+  ref = readFileSync(join(work, 'ref', 'exp1.json'), 'utf8');
+  // the batch script a user would write (docs/cluster.md), with this checkout's CLI instead of npx condlab
+  writeFileSync(join(work, 'job.sh'), [
+    '#!/bin/bash',
+    '#SBATCH --cpus-per-task=1',
+    'set -euo pipefail',
+    `exec ${process.execPath} ${cli.join(' ')} ${RUN.join(' ')} --out "$SHARDS" "$@"`,
+    '',
+  ].join('\n'));
+});
+afterAll(() => {
+  if (work) rmSync(work, { recursive: true, force: true });
+});
+
+const beforeTiming = (text: string) => text.slice(0, text.indexOf('\n "timing": {'));
+
+/**
+ * Submits the array job and resolves once every task has ended, with their final states. Not `sbatch --wait`: it
+ * polls with a backoff that grows to 32 s, which made this test take 90 s instead of 25; squeue every 0.2 s and the
+ * tasks' states from `scontrol show job` are the same facts sooner.
+ */
+async function submit(array: string, scriptArgs: string[], shards: string, onJobId?: (id: string) => void): Promise<{ id: string; states: Record<string, string> }> {
+  mkdirSync(shards, { recursive: true }); // Slurm opens --output before the job runs: the directory must exist
+  const args = ['--parsable', `--array=${array}`, `--chdir=${repo}`, `--output=${shards}/slurm-%A_%a.out`, join(work, 'job.sh'), ...scriptArgs];
+  const sub = spawnSync('sbatch', args, { env: { ...env, SHARDS: shards }, encoding: 'utf8' });
+  expect(sub.status, sub.stderr).toBe(0);
+  const id = sub.stdout.trim().split(';')[0];
+  onJobId?.(id);
+  for (const t0 = Date.now(); Date.now() - t0 < 300_000; ) {
+    const q = spawnSync('squeue', ['-h', '-j', id, '-o', '%T'], { env, encoding: 'utf8' });
+    if (q.status === 0 && q.stdout.trim() === '') break;
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  const show = spawnSync('scontrol', ['-o', 'show', 'job', id], { env, encoding: 'utf8' }).stdout;
+  const states: Record<string, string> = {};
+  for (const line of show.trim().split('\n')) states[/ArrayTaskId=(\S+)/.exec(line)?.[1] ?? '?'] = /JobState=(\S+)/.exec(line)?.[1] ?? '?';
+  return { id, states };
+}
+
+function merge(dir: string, out: string) {
+  return spawnSync(process.execPath, [...cli, 'merge', dir, '--out', out], { cwd: repo, encoding: 'utf8' });
+}
+
+describe.skipIf(problem !== '')('on a real Slurm', () => {
+  it('an array job of 3 tasks takes its shards from Slurm; merged, it is byte-identical to the unsharded run', async () => {
+    const shards = join(work, 'shards');
+    const { id, states } = await submit('0-2', [], shards);
+    expect(states).toEqual({ 0: 'COMPLETED', 1: 'COMPLETED', 2: 'COMPLETED' });
+    for (const i of [0, 1, 2]) {
+      const log = readFileSync(join(shards, `slurm-${id}_${i}.out`), 'utf8');
+      expect(log.split('\n')[0]).toMatch(new RegExp(`^condlab: shard ${i}/3 \\(from SLURM_ARRAY_TASK_ID=${i} and SLURM_ARRAY_TASK_COUNT=3\\)`));
+    }
+    const m = merge(shards, join(work, 'merged'));
+    expect(m.status, m.stderr).toBe(0);
+    expect(m.stderr).toContain('exp1: merged 3 of 3 shards (12 units)');
+    const merged = readFileSync(join(work, 'merged', 'exp1.json'), 'utf8');
+    expect(beforeTiming(merged).length).toBeGreaterThan(1000);
+    expect(beforeTiming(merged)).toBe(beforeTiming(ref));
+  });
+
+  it('scancel of one array task: merge names its missing units; resubmitting that index with --resume completes the run', async () => {
+    const shards = join(work, 'killed');
+    const log1 = shardLog(shards, 'exp1', { index: 1, count: 3 });
+    // kill task 1 as soon as it has started writing its log (its units take over a second after that)
+    const job = await submit('0-2', ['--shards', '3'], shards, (id) => {
+      const t0 = Date.now();
+      const poll = setInterval(() => {
+        if (existsSync(log1) || Date.now() - t0 > 60_000) {
+          clearInterval(poll);
+          spawnSync('scancel', [`${id}_1`], { env });
+        }
+      }, 25);
+    });
+    expect(job.states).toEqual({ 0: 'COMPLETED', 1: 'CANCELLED', 2: 'COMPLETED' });
+    expect(existsSync(join(shards, 'exp1.shard-1-of-3.json')), 'task 1 finished before scancel reached it').toBe(false);
+    expect(existsSync(join(shards, 'exp1.shard-0-of-3.json'))).toBe(true);
+    expect(existsSync(join(shards, 'exp1.shard-2-of-3.json'))).toBe(true);
+
+    const logged = new Set(readFileSync(log1, 'utf8').split('\n').filter((l) => l.includes('"kind":"unit"')).map((l) => unitKey(JSON.parse(l))));
+    const dealt = dealUnits(unitsOf(exp, config), (u) => exp.cellCost!(config, u.cell), 3)[1];
+    const expected = dealt.filter((u) => !logged.has(unitKey(u)));
+    expect(expected.length).toBeGreaterThan(0);
+    const m = merge(shards, join(work, 'killed-merged'));
+    expect(m.status).toBe(2);
+    expect(m.stderr).toContain(`exp1: ${expected.length} of 12 units missing`);
+    expect(m.stderr).toContain(`shard 1/3 (unfinished: only its log): ${expected.map((u) => `trial ${u.trial} cell '${u.cell}'`).join(', ')}`);
+    expect(existsSync(join(work, 'killed-merged', 'exp1.json'))).toBe(false);
+
+    const again = await submit('1', ['--shards', '3', '--resume'], shards);
+    expect(again.states).toEqual({ 1: 'COMPLETED' });
+    const id = again.id;
+    expect(readFileSync(join(shards, `slurm-${id}_1.out`), 'utf8').split('\n')[0]).toMatch(/^condlab: shard 1\/3 \(from SLURM_ARRAY_TASK_ID=1 and --shards 3\)/);
+    const done = merge(shards, join(work, 'killed-merged'));
+    expect(done.status, done.stderr).toBe(0);
+    expect(beforeTiming(readFileSync(join(work, 'killed-merged', 'exp1.json'), 'utf8'))).toBe(beforeTiming(ref));
+  });
+});
