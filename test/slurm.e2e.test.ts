@@ -70,6 +70,15 @@ async function submit(array: string, scriptArgs: string[], shards: string, onJob
   expect(sub.status, sub.stderr).toBe(0);
   const id = sub.stdout.trim().split(';')[0];
   onJobId?.(id);
+  return { id, states: await ended(id) };
+}
+
+function merge(dir: string, out: string) {
+  return spawnSync(process.execPath, [...cli, 'merge', dir, '--out', out], { cwd: repo, encoding: 'utf8' });
+}
+
+/** Waits until Slurm has forgotten `id` as pending or running; returns its final state(s) by array task. */
+async function ended(id: string): Promise<Record<string, string>> {
   for (const t0 = Date.now(); Date.now() - t0 < 300_000; ) {
     const q = spawnSync('squeue', ['-h', '-j', id, '-o', '%T'], { env, encoding: 'utf8' });
     if (q.status === 0 && q.stdout.trim() === '') break;
@@ -77,12 +86,8 @@ async function submit(array: string, scriptArgs: string[], shards: string, onJob
   }
   const show = spawnSync('scontrol', ['-o', 'show', 'job', id], { env, encoding: 'utf8' }).stdout;
   const states: Record<string, string> = {};
-  for (const line of show.trim().split('\n')) states[/ArrayTaskId=(\S+)/.exec(line)?.[1] ?? '?'] = /JobState=(\S+)/.exec(line)?.[1] ?? '?';
-  return { id, states };
-}
-
-function merge(dir: string, out: string) {
-  return spawnSync(process.execPath, [...cli, 'merge', dir, '--out', out], { cwd: repo, encoding: 'utf8' });
+  for (const line of show.trim().split('\n')) states[/ArrayTaskId=(\S+)/.exec(line)?.[1] ?? 'job'] = /JobState=(\S+)/.exec(line)?.[1] ?? '?';
+  return states;
 }
 
 describe.skipIf(problem !== '')('on a real Slurm', () => {
@@ -137,5 +142,40 @@ describe.skipIf(problem !== '')('on a real Slurm', () => {
     const done = merge(shards, join(work, 'killed-merged'));
     expect(done.status, done.stderr).toBe(0);
     expect(beforeTiming(readFileSync(join(work, 'killed-merged', 'exp1.json'), 'utf8'))).toBe(beforeTiming(ref));
+  });
+  it("docs/cluster.md's batch scripts as written: the array, then the merge as an afterok dependent job", async () => {
+    // the two scripts from the docs, with only what must differ on this 2-CPU test cluster replaced — each replacement
+    // must match, so a change to the docs that this test no longer covers fails here
+    const md = readFileSync(join(repo, 'docs/cluster.md'), 'utf8');
+    const block = (marker: string) => {
+      const b = [...md.matchAll(/```bash\n([\s\S]*?)```/g)].map((m) => m[1]).find((t) => t.includes(marker));
+      expect(b, `a bash block with '${marker}' in docs/cluster.md`).toBeDefined();
+      return b!;
+    };
+    const root = join(work, 'docs');
+    const swap = (text: string, pairs: [string | RegExp, string][]) =>
+      pairs.reduce((t, [from, to]) => {
+        expect(t).toMatch(from);
+        return t.replaceAll(from, to);
+      }, text);
+    const common: [string | RegExp, string][] = [['npx condlab', `${process.execPath} ${cli.join(' ')}`], [/\bresults\b/g, `${root}/results`]];
+    writeFileSync(join(work, 'shards.sbatch'), swap(block('# shards.sbatch'), [
+      ...common, ['--array=0-31%8', '--array=0-2%2'], ['--cpus-per-task=4', '--cpus-per-task=1'], ['--shards 32', '--shards 3'],
+      ['exp1 --preset paper', RUN.slice(1, -3).join(' ')],
+    ]));
+    writeFileSync(join(work, 'merge.sbatch'), swap(block('# merge.sbatch'), common));
+    expect(md).toContain('mkdir -p results/shards');
+    mkdirSync(join(root, 'results/shards'), { recursive: true });
+    const sub = (args: string[]) => spawnSync('sbatch', ['--parsable', `--chdir=${repo}`, ...args], { env, encoding: 'utf8' });
+    expect(md).toContain('jid=$(sbatch --parsable shards.sbatch)');
+    expect(md).toContain('sbatch --dependency=afterok:"$jid" merge.sbatch');
+    const shardsJob = sub([join(work, 'shards.sbatch')]);
+    expect(shardsJob.status, shardsJob.stderr).toBe(0);
+    const jid = shardsJob.stdout.trim();
+    const mergeJob = sub([`--dependency=afterok:${jid}`, join(work, 'merge.sbatch')]);
+    expect(mergeJob.status, mergeJob.stderr).toBe(0);
+    expect(await ended(jid)).toEqual({ 0: 'COMPLETED', 1: 'COMPLETED', 2: 'COMPLETED' });
+    expect(await ended(mergeJob.stdout.trim())).toEqual({ job: 'COMPLETED' });
+    expect(beforeTiming(readFileSync(join(root, 'results', 'exp1.json'), 'utf8'))).toBe(beforeTiming(ref));
   });
 });
