@@ -266,6 +266,21 @@ describe('merge', () => {
     expect(beforeTiming(readFileSync(join(out, 'fakeshard.json'), 'utf8'))).toBe(beforeTiming(ref));
   });
 
+  it('--resume of a shard refuses a log written by another shard or by an unsharded run', async () => {
+    const config = cfg();
+    const dir = tmp();
+    const ac = new AbortController();
+    await expect(
+      runExperiment(fake, config, { workers: 0, engine, outDir: dir, shard: { index: 0, count: 2 }, signal: ac.signal, onProgress: (e) => e.unit && ac.abort() }),
+    ).rejects.toMatchObject({ code: 'interrupted' });
+    copyFileSync(shardLog(dir, 'fakeshard', { index: 0, count: 2 }), shardLog(dir, 'fakeshard', { index: 1, count: 2 }));
+    await expect(runExperiment(fake, config, { workers: 0, engine, outDir: dir, shard: { index: 1, count: 2 }, resume: true })).rejects.toThrow(
+      /cannot resume from .*shard-1-of-2\.log\.jsonl: it was written by shard 0\/2, this is shard 1\/2/,
+    );
+    copyFileSync(shardLog(dir, 'fakeshard', { index: 0, count: 2 }), join(dir, 'fakeshard.log.jsonl'));
+    await expect(runExperiment(fake, config, { workers: 0, engine, outDir: dir, resume: true })).rejects.toThrow(/it was written by shard 0\/2, this is an unsharded run/);
+  });
+
   it('a truncated log is an error naming file and line; with --allow-partial its whole lines are used', async () => {
     const config = cfg({ dims: [2, 4], trials: 3 });
     const dir = tmp();

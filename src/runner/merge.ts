@@ -60,6 +60,8 @@ interface Source {
   shard: Shard;
   records: TrialRecord[];
   failures: { trial: number; cell: string; error: string }[];
+  /** How many units the shard file says were dealt to it (logs do not say). */
+  units?: number;
   timing?: ExperimentResults['timing'];
 }
 
@@ -245,7 +247,16 @@ function mergeOne(exp: Experiment, sources: Source[], dirs: readonly string[], w
   const cost = (u: { cell: string }) => exp.cellCost?.(config, u.cell) ?? 1;
   const units = unitsOf(exp, config);
   const owner = new Map<string, number>();
-  dealUnits(units, cost, n).forEach((us, i) => us.forEach((u) => owner.set(unitKey(u), i)));
+  const dealt = dealUnits(units, cost, n);
+  dealt.forEach((us, i) => us.forEach((u) => owner.set(unitKey(u), i)));
+  for (const s of sources) {
+    if (s.units !== undefined && s.units !== dealt[s.shard.index].length) {
+      throw new CondlabError(
+        `merge: ${s.path}: shard ${shardName(s.shard)} says ${s.units} units were dealt to it, this condlab deals it ${dealt[s.shard.index].length}; the shards were dealt differently`,
+        'shard-mismatch',
+      );
+    }
+  }
 
   const found = new Map<string, { rec: TrialRecord; path: string; text: string }>();
   const failed = new Map<string, string>();
