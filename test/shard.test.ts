@@ -335,6 +335,8 @@ describe('merge', () => {
     expect(original).toMatch(/\n  "seed": \d+,/);
     writeFileSync(join(edited, 'fakeshard.shard-0-of-2.json'), original.replace(/\n  "seed": (\d+),/, (_m, s) => `\n  "seed": ${Number(s) + 1},`));
     await expect(mergeShards([edited], { resolve })).rejects.toThrow(/shard-0-of-2\.json: its config does not match its config hash; the file was edited/);
+    writeFileSync(join(edited, 'fakeshard.shard-0-of-2.json'), original.replace(/\n "units": (\d+),/, (_m, n) => `\n "units": ${Number(n) + 1},`));
+    await expect(mergeShards([edited], { resolve })).rejects.toThrow(/shard 0\/2 says \d+ units were dealt to it, this condlab deals it \d+; the shards were dealt differently/);
   });
 
   it('a unit in two shard files: the same values are merged once, different values are an error naming both files', async () => {
