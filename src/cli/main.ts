@@ -1,4 +1,4 @@
-// condlab's command line: run, claims, report, inspect, list. Every error a user can cause prints one clear line
+// condlab's command line: run, merge, claims, report, inspect, list. Every error a user can cause prints one clear line
 // (no stack trace) and exits with status 2; an interrupted run exits 130 with its finished units kept in the log.
 import { readFileSync, statSync } from 'node:fs';
 import { CondlabError } from '../engine/errors.js';
@@ -13,6 +13,8 @@ import { CONFIG_OPTIONS, configOverrides, parseArgs, type OptionSpec } from './a
 import { defaultWorkers, runExperiment } from '../runner/run.js';
 import { progressMode, progressPrinter } from '../runner/progress.js';
 import { loadResultsDir } from '../runner/load.js';
+import { chooseShard, shardFile, type Shard } from '../runner/shard.js';
+import { describeMissing, mergeShards, writeMerged } from '../runner/merge.js';
 import { judgeClaims, formatClaimsTable } from '../claims/index.js';
 import { formatBytes } from '../engine/errors.js';
 
@@ -22,10 +24,19 @@ const RUN_OPTIONS: Record<string, OptionSpec> = {
   config: { type: 'string', help: 'a JSON file of config fields (camelCase), applied before the options above' },
   workers: { type: 'string', help: `worker threads (default: one per core, ${defaultWorkers()} here; 0 = in process)` },
   out: { type: 'string', help: 'output directory (default results/)' },
-  resume: { type: 'boolean', help: 'reuse finished units: from <out>/<exp>.log.jsonl (an interrupted run) or <out>/<exp>.json (same config)' },
+  resume: { type: 'boolean', help: 'reuse finished units: from <out>/<exp>.log.jsonl (an interrupted run) or <out>/<exp>.json (same config); with a shard, from that shard\'s files' },
+  shard: { type: 'string', help: "run shard i of n (i from 0): its share of the units, into <out>/<exp>.shard-<i>-of-<n>.json; 'none' = every unit (docs/cluster.md)" },
+  shards: { type: 'string', help: 'the shard count N, with the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (default in a Slurm array: its task id and count)' },
   'fail-fast': { type: 'boolean', help: 'stop at the first failed unit (default: record it and go on)' },
   force: { type: 'boolean', help: 'run even when the up-front estimate says it would take days' },
   quiet: { type: 'boolean', help: 'no progress output' },
+  help: { type: 'boolean', help: 'this text' },
+};
+
+const MERGE_OPTIONS: Record<string, OptionSpec> = {
+  out: { type: 'string', help: 'where to write <exp>.json (default results/)' },
+  'allow-partial': { type: 'boolean', help: 'write a result even when units are missing, marked "partial" in the JSON' },
+  quiet: { type: 'boolean', help: 'no summary lines' },
   help: { type: 'boolean', help: 'this text' },
 };
 
@@ -51,6 +62,7 @@ const INSPECT_OPTIONS: Record<string, OptionSpec> = {
 
 const COMMANDS: Record<string, { usage: string; summary: string; options: Record<string, OptionSpec> }> = {
   run: { usage: 'condlab run <experiment|all|comma-list> [options]   (experiments: `condlab list`)', summary: 'run experiments, writing results/<exp>.json', options: RUN_OPTIONS },
+  merge: { usage: 'condlab merge DIR… [--out results/] [--allow-partial]', summary: 'merge the shards of sharded runs into results/<exp>.json', options: MERGE_OPTIONS },
   claims: { usage: 'condlab claims [--in results/] [--json]', summary: "judge the paper's claims C1–C21 from results", options: CLAIMS_OPTIONS },
   report: { usage: 'condlab report [--in results/] [--out report/] [--costs FILE]', summary: 'write report.html and report.md with figures', options: REPORT_OPTIONS },
   inspect: { usage: 'condlab inspect FILE.safetensors|FILE.npy [--json] [--max-dim N] [--out DIR]', summary: 'spectral summary of every matrix in a weights file', options: INSPECT_OPTIONS },
@@ -104,7 +116,10 @@ function configFile(path: string): Record<string, unknown> {
 }
 
 /** Validates everything a `run` needs; throws before any work starts. */
-export function planRun(argv: string[]): { exps: Experiment[]; configs: RunConfig[]; workers: number; values: Record<string, string | boolean> } {
+export function planRun(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): { exps: Experiment[]; configs: RunConfig[]; workers: number; values: Record<string, string | boolean>; shard?: Shard; shardNote?: string } {
   const { positionals, values } = parseArgs(argv, RUN_OPTIONS, 'run');
   if (positionals.length > 1) throw new CondlabError(`run: one experiment list expected, got ${shown(positionals.join(' '))}; separate ids with commas`, 'bad-args');
   const exps = selectExperiments(positionals[0]);
@@ -119,35 +134,44 @@ export function planRun(argv: string[]): { exps: Experiment[]; configs: RunConfi
     workers = w;
   }
   const configs = exps.map((e) => buildConfig(e, preset as PresetName, overrides));
-  return { exps, configs, workers, values };
+  const { shard, note } = chooseShard(values.shard as string | undefined, values.shards as string | undefined, env);
+  return { exps, configs, workers, values, shard, shardNote: note };
 }
 
 async function cmdRun(argv: string[]): Promise<number> {
-  const { exps, configs, workers, values } = planRun(argv);
+  const { exps, configs, workers, values, shard, shardNote } = planRun(argv);
   const out = (values.out as string | undefined) ?? 'results';
   if (out.trim() === '') throw new CondlabError('--out: got ""; must be a directory path', 'bad-args');
-  const warnings = exps.map((e, i) => checkResources(e, configs[i], Math.max(1, workers), !!values.force)).filter(Boolean);
+  // first, so a cluster job's log says at once which share of the work this process is doing (even with --quiet)
+  if (shardNote) process.stderr.write(`condlab: ${shardNote}: runs its share of the units, writing ${out}/<exp>.shard-${shard!.index}-of-${shard!.count}.json; then \`condlab merge ${out}\`\n`);
+  // a shard's time is its share of the run: the estimate is for all shards side by side
+  const parallel = Math.max(1, workers) * (shard?.count ?? 1);
+  const warnings = exps.map((e, i) => checkResources(e, configs[i], parallel, !!values.force)).filter(Boolean);
   for (const w of warnings) process.stderr.write(`${w}\n`);
   const mode = progressMode(!!values.quiet);
   const controller = new AbortController();
+  // SIGTERM too: it is how Slurm (scancel, time limit) and Kubernetes stop a job
+  let exitCode = 130;
   const onSigint = () => controller.abort();
+  const onSigterm = () => ((exitCode = 143), controller.abort());
   process.once('SIGINT', onSigint);
+  process.once('SIGTERM', onSigterm);
   const engine = workers === 0 ? await Engine.load() : undefined;
   let failed = 0;
   try {
     for (const [i, exp] of exps.entries()) {
       const cfg = configs[i];
       if (mode !== 'quiet') {
-        const est = estimate(exp, cfg, Math.max(1, workers));
-        process.stderr.write(`${exp.id} (${exp.title}, ${cfg.preset}): ${est.units} units, ~${formatBytes(est.bytesPerWorker)} per worker, estimate ${formatDuration(est.seconds)}\n`);
+        const est = estimate(exp, cfg, parallel);
+        process.stderr.write(`${exp.id} (${exp.title}, ${cfg.preset}): ${est.units} units${shard ? ` over ${shard.count} shards` : ''}, ~${formatBytes(est.bytesPerWorker)} per worker, estimate ${formatDuration(est.seconds)}\n`);
       }
       const outcome = await runExperiment(exp, cfg, {
         workers, engine, outDir: out, resume: !!values.resume, failFast: !!values['fail-fast'], signal: controller.signal,
-        onProgress: progressPrinter(mode),
+        onProgress: progressPrinter(mode), shard,
       });
       const diverged = Object.entries(outcome.results.summaries).filter(([, s]) => s.nDiverged > 0).map(([c, s]) => `${c}: ${s.nDiverged}`);
       if (mode !== 'quiet') {
-        process.stderr.write(`${exp.id}: wrote ${out}/${exp.id}.json in ${(outcome.results.timing.wallMs / 1000).toFixed(1)} s` +
+        process.stderr.write(`${exp.id}: wrote ${shard ? shardFile(out, exp.id, shard) : `${out}/${exp.id}.json`} in ${(outcome.results.timing.wallMs / 1000).toFixed(1)} s` +
           `${outcome.resumed ? ` (${outcome.resumed} units resumed)` : ''}${diverged.length ? `; diverged trials — ${diverged.join(', ')}` : ''}\n`);
       }
       for (const f of outcome.failures) process.stderr.write(`${exp.id}: unit trial ${f.trial}, cell '${f.cell}' failed: ${f.error}\n`);
@@ -157,11 +181,12 @@ async function cmdRun(argv: string[]): Promise<number> {
   } catch (e) {
     if (controller.signal.aborted) {
       process.stderr.write(`\ninterrupted: finished units are saved in ${out}/*.log.jsonl; rerun the same command with --resume\n`);
-      return 130;
+      return exitCode;
     }
     throw e;
   } finally {
     process.off('SIGINT', onSigint);
+    process.off('SIGTERM', onSigterm);
   }
   if (failed > 0) {
     process.stderr.write(`${failed} unit(s) failed; their log is kept — rerun with --resume to retry them\n`);
@@ -170,10 +195,32 @@ async function cmdRun(argv: string[]): Promise<number> {
   return 0;
 }
 
+async function cmdMerge(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs(argv, MERGE_OPTIONS, 'merge');
+  const out = (values.out as string | undefined) ?? 'results';
+  if (out.trim() === '') throw new CondlabError('--out: got ""; must be a directory path', 'bad-args');
+  const outcomes = await mergeShards(positionals, { allowPartial: !!values['allow-partial'] });
+  const paths = writeMerged(out, outcomes);
+  for (const [i, o] of outcomes.entries()) {
+    for (const w of o.warnings) process.stderr.write(`warning: ${w}\n`);
+    if (o.missing.length > 0) {
+      process.stderr.write(`${o.experiment}: wrote ${paths[i]}, PARTIAL (marked in the JSON): ${o.missing.length} of ${o.results.partial!.totalUnits} units missing\n`);
+      for (const line of describeMissing(o.missing)) process.stderr.write(`${line}\n`);
+    } else if (!values.quiet) {
+      process.stderr.write(`${o.experiment}: merged ${o.shardsSeen} of ${o.shards} shards (${o.results.trials.length} units) into ${paths[i]}\n`);
+    }
+  }
+  // a partial result was asked for (--allow-partial): it is written and marked, not an error
+  return 0;
+}
+
 async function cmdClaims(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs(argv, CLAIMS_OPTIONS, 'claims');
   if (positionals.length) throw new CondlabError(`claims: unexpected argument '${shown(positionals[0])}'`, 'bad-args');
   const results = await loadResultsDir((values.in as string | undefined) ?? 'results');
+  for (const r of Object.values(results) as { experiment: string; partial?: { missingUnits: number; totalUnits: number } }[]) {
+    if (r.partial) process.stderr.write(`warning: ${r.experiment} is a partial merge (${r.partial.missingUnits} of ${r.partial.totalUnits} units missing); its verdicts rest on fewer trials\n`);
+  }
   const verdicts = judgeClaims(results);
   process.stdout.write(values.json ? JSON.stringify(verdicts, null, 1) + '\n' : formatClaimsTable(verdicts) + '\n');
   return 0;
@@ -237,6 +284,7 @@ export async function main(argv: string[]): Promise<number> {
   }
   switch (cmd) {
     case 'run': return cmdRun(rest);
+    case 'merge': return cmdMerge(rest);
     case 'claims': return cmdClaims(rest);
     case 'report': return cmdReport(rest);
     case 'inspect': return cmdInspect(rest);

@@ -118,6 +118,11 @@ export function assembleResults(
   };
 }
 
+/** The results file's text: one serialisation, shared by `run` and `merge`, so their files agree byte for byte. */
+export function resultsJson(r: ExperimentResults): string {
+  return JSON.stringify(r, null, 1) + '\n';
+}
+
 /** The results JSON without its timing block: what determinism is judged on. */
 export function withoutTiming(r: ExperimentResults): Omit<ExperimentResults, 'timing'> {
   const { timing: _t, ...rest } = r;

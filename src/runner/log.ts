@@ -8,6 +8,13 @@ import { ENGINE_VERSION } from '../engine/version.js';
 import { checkCellResult } from './assemble.js';
 import type { RunConfig, TrialRecord } from '../experiments/types.js';
 
+/** What a shard's log header records besides experiment, engine and config: which shard, and the config's hash. */
+export interface ShardHeader {
+  index: number;
+  count: number;
+  configHash: string;
+}
+
 export const logPath = (outDir: string, expId: string): string => join(outDir, `${expId}.log.jsonl`);
 export const resultsPath = (outDir: string, expId: string): string => join(outDir, `${expId}.json`);
 
@@ -24,19 +31,19 @@ export class ResultsLog {
   }
 
   /** Starts a fresh log (replacing any old one) with a header line. */
-  static create(path: string, expId: string, config: RunConfig): ResultsLog {
+  static create(path: string, expId: string, config: RunConfig, shard?: ShardHeader): ResultsLog {
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(path, 'w');
     const log = new ResultsLog(path, fd);
-    log.write({ kind: 'header', experiment: expId, engineVersion: ENGINE_VERSION, config: JSON.parse(configKey(config)) });
+    log.write({ kind: 'header', experiment: expId, engineVersion: ENGINE_VERSION, ...(shard && { shard }), config: JSON.parse(configKey(config)) });
     return log;
   }
 
   /** Re-opens an existing log for appending and returns the units it already holds. */
-  static resume(path: string, expId: string, config: RunConfig): { log: ResultsLog; records: TrialRecord[] } {
-    if (!existsSync(path)) return { log: ResultsLog.create(path, expId, config), records: [] };
+  static resume(path: string, expId: string, config: RunConfig, shard?: ShardHeader): { log: ResultsLog; records: TrialRecord[] } {
+    if (!existsSync(path)) return { log: ResultsLog.create(path, expId, config, shard), records: [] };
     const lines = readFileSync(path, 'utf8').split('\n');
-    let header: { kind?: string; experiment?: string; engineVersion?: string; config?: unknown } | undefined;
+    let header: { kind?: string; experiment?: string; engineVersion?: string; shard?: ShardHeader; config?: unknown } | undefined;
     try {
       header = JSON.parse(lines[0]);
     } catch {
@@ -53,6 +60,10 @@ export class ResultsLog {
     }
     if (header.experiment !== expId) {
       throw new CondlabError(`cannot resume from ${path}: it was written for another experiment; rerun without --resume`, 'resume-mismatch');
+    }
+    if (JSON.stringify(header.shard ?? null) !== JSON.stringify(shard ?? null)) {
+      const name = (h?: ShardHeader) => (h ? `shard ${h.index}/${h.count}` : 'an unsharded run');
+      throw new CondlabError(`cannot resume from ${path}: it was written by ${name(header.shard)}, this is ${name(shard)}; rerun without --resume`, 'resume-mismatch');
     }
     if (JSON.stringify(header.config) !== configKey(config)) {
       const old = (typeof header.config === 'object' && header.config !== null ? header.config : {}) as Record<string, unknown>;

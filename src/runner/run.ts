@@ -10,10 +10,12 @@ import { pathToFileURL } from 'node:url';
 import { CondlabError } from '../engine/errors.js';
 import { Engine } from '../engine/index.js';
 import type { Experiment, ExperimentResults, RunConfig, TrialRecord } from '../experiments/types.js';
-import { assembleResults, checkCellResult, trialSeed, unitKey, unitsOf, type Unit } from './assemble.js';
+import { assembleResults, checkCellResult, resultsJson, trialSeed, unitKey, unitsOf, type Unit } from './assemble.js';
 import { validateConfig } from '../config/schema.js';
 import { runUnitsHere } from './local.js';
-import { configKey, logPath, ResultsLog, resultsPath, writeFileAtomic } from './log.js';
+import { configKey, logPath, ResultsLog, resultsPath, writeFileAtomic, type ShardHeader } from './log.js';
+import { checkShard, configHash, dealUnits, shardFile, shardLog, type Shard } from './shard.js';
+import { formatShardFile, parseShardFile, SHARD_FORMAT } from './shard-file.js';
 import { parseResults } from './load.js';
 import { ENGINE_VERSION } from '../engine/version.js';
 
@@ -45,6 +47,11 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** For tests: a module exporting `experiment` that workers load instead of the registry. */
   modulePath?: string;
+  /**
+   * Run only this shard's units (see dealUnits) and write <exp>.shard-<i>-of-<n>.json and its log instead of
+   * <exp>.json; `condlab merge` assembles the shards into the results file.
+   */
+  shard?: Shard;
 }
 
 export interface RunOutcome {
@@ -75,18 +82,22 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
   const started = new Date();
   const t0 = performance.now();
   const workers = opts.workers ?? defaultWorkers();
-  const units = unitsOf(exp, config);
   const cost = (u: Unit) => exp.cellCost?.(config, u.cell) ?? 1;
+  const shard = opts.shard && checkShard(opts.shard.index, opts.shard.count, `${exp.id} shard`);
+  const units = shard ? dealUnits(unitsOf(exp, config), cost, shard.count)[shard.index] : unitsOf(exp, config);
   const totalCost = units.reduce((s, u) => s + cost(u), 0) || 1;
+  const header: ShardHeader | undefined = shard && { index: shard.index, count: shard.count, configHash: configHash(config) };
 
   let log: ResultsLog | undefined;
   let records: TrialRecord[] = [];
   if (opts.outDir) {
-    const path = logPath(opts.outDir, exp.id);
-    if (opts.resume && !existsSync(path)) records = finishedUnits(resultsPath(opts.outDir, exp.id), exp.id, config);
-    if (opts.resume && existsSync(path)) ({ log, records } = ResultsLog.resume(path, exp.id, config));
+    const path = shard ? shardLog(opts.outDir, exp.id, shard) : logPath(opts.outDir, exp.id);
+    if (opts.resume && !existsSync(path)) {
+      records = shard ? finishedShardUnits(shardFile(opts.outDir, exp.id, shard), exp.id, config, shard) : finishedUnits(resultsPath(opts.outDir, exp.id), exp.id, config);
+    }
+    if (opts.resume && existsSync(path)) ({ log, records } = ResultsLog.resume(path, exp.id, config, header));
     else {
-      log = ResultsLog.create(path, exp.id, config);
+      log = ResultsLog.create(path, exp.id, config, header);
       for (const r of records) log.append(r);
     }
   }
@@ -146,8 +157,14 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
     startedAt: started.toISOString(),
     cellMs,
   });
-  if (opts.outDir) {
-    writeFileAtomic(resultsPath(opts.outDir, exp.id), JSON.stringify(results, null, 1) + '\n');
+  if (opts.outDir && shard && header) {
+    writeFileAtomic(shardFile(opts.outDir, exp.id, shard), formatShardFile({
+      format: SHARD_FORMAT, experiment: exp.id, engineVersion: ENGINE_VERSION, configHash: header.configHash, shard, units: units.length,
+      config, trials: results.trials, failures, timing: results.timing,
+    }));
+    if (failures.length === 0) log?.remove();
+  } else if (opts.outDir) {
+    writeFileAtomic(resultsPath(opts.outDir, exp.id), resultsJson(results));
     // the final JSON is now the durable record; a log is only kept when units failed (to retry with --resume)
     if (failures.length === 0) log?.remove();
   }
@@ -164,6 +181,19 @@ function finishedUnits(path: string, expId: string, config: RunConfig): TrialRec
     const r = parseResults(readFileSync(path, 'utf8'), path);
     if (r.experiment !== expId || r.engineVersion !== ENGINE_VERSION || configKey(r.config) !== configKey(config)) return [];
     return r.trials.filter((t) => checkCellResult(t.result) === '');
+  } catch {
+    return [];
+  }
+}
+
+/** `--resume` of a shard whose log is gone but whose shard file (same experiment, engine, config, shard) is there. */
+function finishedShardUnits(path: string, expId: string, config: RunConfig, shard: Shard): TrialRecord[] {
+  if (!existsSync(path)) return [];
+  try {
+    const s = parseShardFile(readFileSync(path, 'utf8'), path);
+    const same = s.experiment === expId && s.engineVersion === ENGINE_VERSION && s.configHash === configHash(config) &&
+      s.shard.index === shard.index && s.shard.count === shard.count;
+    return same ? s.trials.filter((t) => checkCellResult(t.result) === '') : [];
   } catch {
     return [];
   }
