@@ -2,12 +2,13 @@
 // trailing bytes, gzip in both decoders, a byte-corruption fuzz, and the real Debian files when installed.
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { CondlabError } from '../src/engine/errors.js';
 import { IDX_MAX_BYTES, gunzipStream, gunzipSyncNode, readIdx, writeIdx } from '../src/data/idx.js';
+import { writeFakeFashionMnist } from './helpers/fmnist.js';
 import { FMNIST_DEFAULT_DIR, FMNIST_FILES, fashionMnist, fashionMnistFromFiles, fashionMnistMissing } from '../src/data/fmnist.js';
 
 const header = (type: number, sizes: number[]): Uint8Array => {
@@ -107,18 +108,6 @@ describe('IDX reader', () => {
     );
   });
 });
-
-/** Writes a tiny fake Fashion-MNIST (n train, m test) in `dir`, gzipped or not. */
-export function writeFakeFashionMnist(dir: string, n: number, m: number, gz = true): void {
-  mkdirSync(dir, { recursive: true });
-  const img = (k: number) => writeIdx([k, 28, 28], Array.from({ length: k * 784 }, (_, i) => (i * 7) % 256));
-  const lab = (k: number) => writeIdx([k], Array.from({ length: k }, (_, i) => i % 10));
-  const put = (name: string, b: Uint8Array) => writeFileSync(join(dir, gz ? `${name}.gz` : name), gz ? gzipSync(b) : b);
-  put(FMNIST_FILES.trainImages, img(n));
-  put(FMNIST_FILES.trainLabels, lab(n));
-  put(FMNIST_FILES.testImages, img(m));
-  put(FMNIST_FILES.testLabels, lab(m));
-}
 
 describe('Fashion-MNIST loader', () => {
   it('says in one line where it looked and how to get the data', () => {
