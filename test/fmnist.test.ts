@@ -233,3 +233,21 @@ describe('fmnist experiment', () => {
     expect(listed.status).toBe(0);
   }, 60_000);
 });
+
+describe('fmnist paired differences', () => {
+  it('pairs by trial, leaves out diverged trials, and gives the Student-t interval', async () => {
+    const { pairedDifferences } = await import('../src/experiments/fmnist_paired.js');
+    const rec = (trial: number, sgd: number, adam: number | null) => ({
+      trial, cell: 'x', seed: trial,
+      result: { sgd: { metrics: { testAcc: sgd } }, adam: adam === null ? { diverged: { epoch: 1, reason: 'x' }, metrics: {} } : { metrics: { testAcc: adam } } },
+    });
+    const r = { trials: [rec(0, 0.8, 0.83), rec(1, 0.7, 0.71), rec(2, 0.9, 0.95), rec(3, 0.5, null)] } as never;
+    const p = pairedDifferences(r, 'adam', 'testAcc');
+    expect(p.n).toBe(3);
+    const d = [0.03, 0.01, 0.05];
+    const m = (0.03 + 0.01 + 0.05) / 3;
+    expect(p.meanDiff).toBeCloseTo(m, 12);
+    const sd = Math.sqrt(d.reduce((s, x) => s + (x - m) ** 2, 0) / 2);
+    expect(p.tHigh - p.meanDiff).toBeCloseTo((4.303 * sd) / Math.sqrt(3), 10);
+  });
+});
