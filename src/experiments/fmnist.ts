@@ -238,5 +238,9 @@ export const fmnistExperiment: Experiment = {
     const steps = Math.floor((cfg.trainSize || 60000) / cfg.batch) * cfg.epochs;
     return steps * (grad + (cell === 'muon' ? ns : 0)) * (cell === 'mult' ? 1.2 : cell === 'spec' ? 1.3 : 1);
   },
+  // cellCost counts multiply-adds of training; evaluation and the curvature HVPs add about a third
+  cellFlops(cfg, cell) {
+    return 2 * 1.35 * this.cellCost!(cfg, cell);
+  },
   runCell: runFmnistCell,
 };

@@ -117,6 +117,8 @@ export interface Experiment {
    * or undefined. `run all` skips such an experiment with this line; naming it alone makes it an error.
    */
   unavailable?(config: RunConfig): string | undefined;
+  /** Floating-point operations of one cell, for the up-front time estimate (default: the d×d trainer's model). */
+  cellFlops?(config: RunConfig, cell: string): number;
 }
 
 // ---- Results JSON (results/<exp>.json). Everything except `timing` is a deterministic function of the config. ----
