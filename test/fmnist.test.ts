@@ -3,14 +3,16 @@
 // forward pass), learning on a slice of the real files when installed (else on IDX files written here), worker-count
 // independent results, and the missing-data message / skip.
 import { beforeAll, describe, expect, it } from 'vitest';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { gzipSync } from 'node:zlib';
+import { writeIdx } from '../src/data/idx.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { Engine } from '../src/engine/index.js';
 import { DenseChain } from '../src/curvature/chain.js';
 import { MlpClassifier, pixelMoments, type ClassifierSpec } from '../src/train/classifier.js';
-import { FMNIST_DEFAULT_DIR, fashionMnist, fashionMnistMissing, type FashionMnist, type LabelledImages } from '../src/data/fmnist.js';
+import { FMNIST_DEFAULT_DIR, FMNIST_FILES, fashionMnist, fashionMnistMissing, type FashionMnist, type LabelledImages } from '../src/data/fmnist.js';
 import { fmnistExperiment, layerMetrics } from '../src/experiments/fmnist.js';
 import { buildConfig } from '../src/config/index.js';
 import { runExperiment } from '../src/runner/run.js';
@@ -36,9 +38,17 @@ function synthetic(n: number, seed: number): LabelledImages {
   return { images, labels, n };
 }
 
+/** The real files when installed; otherwise the synthetic images written as the four IDX files and read back. */
 function dataset(): { data: FashionMnist; real: boolean } {
   if (REAL) return { data: fashionMnist(FMNIST_DEFAULT_DIR), real: true };
-  return { data: { train: synthetic(3000, 1), test: synthetic(500, 2) }, real: false };
+  const dir = mkdtempSync(join(tmpdir(), 'condlab-fmnist-synth-'));
+  const tr = synthetic(3000, 1), te = synthetic(500, 2);
+  const put = (name: string, shape: number[], bytes: Uint8Array) => writeFileSync(join(dir, `${name}.gz`), gzipSync(writeIdx(shape, bytes)));
+  put(FMNIST_FILES.trainImages, [tr.n, 28, 28], tr.images);
+  put(FMNIST_FILES.trainLabels, [tr.n], tr.labels);
+  put(FMNIST_FILES.testImages, [te.n, 28, 28], te.images);
+  put(FMNIST_FILES.testLabels, [te.n], te.labels);
+  return { data: fashionMnist(dir), real: false };
 }
 
 const sliceOf = (s: LabelledImages, n: number): LabelledImages => ({ images: s.images.subarray(0, n * 784), labels: s.labels.subarray(0, n), n });
@@ -185,7 +195,7 @@ describe('WASM MLP classifier trainer', () => {
     });
   });
 
-  it(`learns: ${REAL ? 'a 3000-image slice of the real Fashion-MNIST files' : 'IDX-free synthetic images (Fashion-MNIST not installed)'} to well above chance`, () => {
+  it(`learns: ${REAL ? 'a 3000-image slice of the real Fashion-MNIST files' : 'synthetic images written as IDX files here (Fashion-MNIST not installed)'} to well above chance`, () => {
     const { data, real } = dataset();
     engine.scope(() => {
       const train = sliceOf(data.train, 3000), test = sliceOf(data.test, 500);
