@@ -9,7 +9,8 @@ import { parseResults } from '../src/runner/load.js';
 import { judgeClaims } from '../src/claims/index.js';
 import { figuresFor, type ErrorBars } from '../src/report/figures.js';
 import { CLAIM_EXPERIMENT, SUMMARY_HEAD, escapeHtml as esc, summaryRows } from '../src/report/table.js';
-import type { UnitJob, WorkerMessage } from './worker.js';
+import type { DataJob, UnitJob, WorkerMessage } from './worker.js';
+import { fashionMnistFromFiles, type FashionMnist } from '../src/data/fmnist.js';
 import { classifyFile, inspectWeights, setupInspect, showInspectError } from './inspect.js';
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -96,6 +97,19 @@ async function run(ev: Event) {
     setStatus((e as Error).message, 'error');
     return;
   }
+  // fmnist reads the IDX files the user picked: decoded (and validated) once here, then handed to every worker
+  let fmnistData: FashionMnist | undefined;
+  if (exp.id === 'fmnist') {
+    const picked = Array.from($<HTMLInputElement>('fmnist-files').files ?? []);
+    try {
+      setStatus(`decoding ${picked.length} Fashion-MNIST file(s)…`, 'running');
+      fmnistData = await fashionMnistFromFiles(await Promise.all(picked.map(async (f) => ({ name: f.name, bytes: new Uint8Array(await f.arrayBuffer()) }))));
+    } catch (e) {
+      setStatus((e as Error).message, 'error');
+      return;
+    }
+    config = { ...config, data: 'picked-files' };
+  }
   const units = unitsOf(exp, config);
   if (units.length === 0) {
     setStatus(`${exp.id} has no units to run with this config`, 'error');
@@ -163,6 +177,7 @@ async function run(ev: Event) {
     };
     workers = Array.from({ length: nWorkers }, () => {
       const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });
+      if (fmnistData) w.postMessage({ type: 'fmnist-data', key: config.data!, data: fmnistData } satisfies DataJob);
       w.onmessage = (m: MessageEvent<WorkerMessage>) => {
         const msg = m.data;
         if (msg.type === 'progress') {

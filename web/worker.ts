@@ -5,11 +5,19 @@ import wasmUrl from '../build/condlab.wasm?url';
 import { Engine } from '../src/engine/index.js';
 import { getExperiment } from '../src/experiments/index.js';
 import type { RunConfig } from '../src/experiments/types.js';
+import { provideFashionMnist, type FashionMnist } from '../src/data/fmnist.js';
 
 export interface UnitJob {
   expId: string;
   config: RunConfig;
   unit: { trial: number; cell: string };
+}
+
+/** Sent once before fmnist units: the decoded files the user picked, registered under config.data. */
+export interface DataJob {
+  type: 'fmnist-data';
+  key: string;
+  data: FashionMnist;
 }
 
 export type WorkerMessage =
@@ -20,8 +28,12 @@ export type WorkerMessage =
 const post = (m: WorkerMessage) => (self as unknown as Worker).postMessage(m);
 const enginePromise = Engine.load(new URL(wasmUrl, self.location.href));
 
-self.onmessage = async (ev: MessageEvent<UnitJob>) => {
-  const { expId, config, unit } = ev.data;
+self.onmessage = async (ev: MessageEvent<UnitJob | DataJob>) => {
+  if ('type' in ev.data && ev.data.type === 'fmnist-data') {
+    provideFashionMnist(ev.data.key, ev.data.data);
+    return;
+  }
+  const { expId, config, unit } = ev.data as UnitJob;
   try {
     const engine = await enginePromise;
     const exp = getExperiment(expId);

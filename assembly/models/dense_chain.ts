@@ -226,3 +226,11 @@ function chainGradientDeltas(layers: i32, dims: usize, actKind: i32, lossKind: i
   }
   return loss;
 }
+
+/**
+ * Address of the softmax probabilities (batch × d_L, row-major) that the last cross-entropy forward pass left in the
+ * workspace — for accuracy without a second pass. Only meaningful after chainLoss/chainGradient with LOSS_CE.
+ */
+export function chainProbs(layers: i32, dims: usize, batch: i32, ws: usize): usize {
+  return probs(ws, layers, dims, batch);
+}

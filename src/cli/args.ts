@@ -86,7 +86,7 @@ export function configOverrides(values: Record<string, string | boolean>): Parti
   for (const f of FIELD_NAMES) {
     const v = values[kebab(f)];
     if (typeof v !== 'string') continue;
-    if (f === 'preset' || f === 'init' || f === 'target') raw[f] = v;
+    if (f === 'preset' || f === 'init' || f === 'target' || f === 'data') raw[f] = v;
     else if (LIST_FIELDS.has(f)) raw[f] = v.split(',').map((x) => (Number.isNaN(toNumber(x)) ? x : toNumber(x)));
     else raw[f] = Number.isNaN(toNumber(v)) && v.trim() !== 'NaN' ? v : toNumber(v);
   }

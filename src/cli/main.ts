@@ -161,6 +161,12 @@ async function cmdRun(argv: string[]): Promise<number> {
   try {
     for (const [i, exp] of exps.entries()) {
       const cfg = configs[i];
+      const missing = exp.unavailable?.(cfg);
+      if (missing && exps.length > 1) {
+        process.stderr.write(`${missing} — skipped\n`);
+        continue;
+      }
+      if (missing) throw new CondlabError(missing, 'data-missing');
       if (mode !== 'quiet') {
         const est = estimate(exp, cfg, parallel);
         process.stderr.write(`${exp.id} (${exp.title}, ${cfg.preset}): ${est.units} units${shard ? ` over ${shard.count} shards` : ''}, ~${formatBytes(est.bytesPerWorker)} per worker, estimate ${formatDuration(est.seconds)}\n`);

@@ -29,6 +29,10 @@ export function estimate(exp: Experiment, config: RunConfig, workers: number): E
   const perStepFlops = 4 * B * d * d * Math.max(1, config.depths.length);
   const evals = 2 + (['exp3', 'exp5', 'exp9'].includes(exp.id) ? config.epochs / config.evalEvery : 0) + (['exp4', 'exp6'].includes(exp.id) ? config.epochs : 0);
   const perUnit = (config.epochs * perStepFlops) / GEMM_FLOPS + (evals * 30 * d ** 3) / SVD_FLOPS;
+  if (exp.cellFlops) {
+    const flops = config.trials * cells.reduce((a, c) => a + exp.cellFlops!(config, c), 0);
+    return { bytesPerWorker, seconds: flops / GEMM_FLOPS / Math.max(1, workers), units };
+  }
   return { bytesPerWorker, seconds: (unitEquivalents * perUnit) / Math.max(1, workers), units };
 }
 

@@ -44,6 +44,9 @@ export const FIELDS = {
   multLrFactors: [z.array(finiteNonNeg).min(1).max(64), 'a comma-separated list of 1 to 64 finite numbers ≥ 0'],
   specLambdas: [z.array(finiteNonNeg).min(1).max(64), 'a comma-separated list of 1 to 64 finite numbers ≥ 0'],
   specClips: [z.array(finitePos).min(1).max(64), 'a comma-separated list of 1 to 64 finite numbers > 0'],
+  data: [z.string().min(1).max(4096).optional(), 'a directory path (fmnist: the four Fashion-MNIST IDX files)'],
+  trainSize: [z.number().int().min(0).max(1e7).optional(), 'an integer from 0 (all) to 10000000'],
+  testSize: [z.number().int().min(0).max(1e7).optional(), 'an integer from 0 (all) to 10000000'],
 } as const satisfies Record<keyof RunConfig, readonly [z.ZodType, string]>;
 
 export type FieldName = keyof typeof FIELDS;

@@ -61,6 +61,11 @@ export interface RunConfig {
   multLrFactors: number[];
   specLambdas: number[];
   specClips: number[];
+  /** Real-data experiments (fmnist): directory of the data files; absent for the synthetic ones. */
+  data?: string;
+  /** Real-data experiments: use the first trainSize training / testSize test examples (0 = all). */
+  trainSize?: number;
+  testSize?: number;
 }
 
 export interface Divergence {
@@ -107,6 +112,13 @@ export interface Experiment {
   /** Relative cost of a cell (for ETA and scheduling); default 1. */
   cellCost?(config: RunConfig, cell: string): number;
   runCell(ctx: CellContext): CellResult;
+  /**
+   * Experiments that need something not always installed (real data files): a one-line reason it cannot run here,
+   * or undefined. `run all` skips such an experiment with this line; naming it alone makes it an error.
+   */
+  unavailable?(config: RunConfig): string | undefined;
+  /** Floating-point operations of one cell, for the up-front time estimate (default: the d×d trainer's model). */
+  cellFlops?(config: RunConfig, cell: string): number;
 }
 
 // ---- Results JSON (results/<exp>.json). Everything except `timing` is a deterministic function of the config. ----
