@@ -3,8 +3,8 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { denseOperator, hutchinsonTrace, lanczos, powerIteration, symmetricEigen, checkVector } from '../src/curvature/index.js';
-import { orthonormal } from './helpers/arbitraries.js';
-import { dense, diag, matmul, transpose } from './helpers/dense.js';
+import { orthonormal } from '../src/testing/index.js';
+import { dense, diag, matmul, transpose } from '../src/testing/index.js';
 
 // distinct eigenvalues (gap ≥ 0.1): single-vector Lanczos finds each distinct eigenvalue once, so multiplicities
 // are tested separately below

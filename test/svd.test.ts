@@ -3,10 +3,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../src/engine/index.js';
-import { anyMatrix, orthonormal, randomMatrix } from './helpers/arbitraries.js';
+import { anyMatrix, orthonormal, randomMatrix } from '../src/testing/index.js';
 import {
   EPS, dense, diag, frobenius, matmul, orthogonalityError, signedPermutation, sub, transpose, type Dense,
-} from './helpers/dense.js';
+} from '../src/testing/index.js';
 import { numpyAvailable, runNumpy } from './helpers/numpy.js';
 
 let engine: Engine;
