@@ -7,3 +7,7 @@
 export * from './dense.js';
 export * from './arbitraries.js';
 export * from './reference.js';
+export * from './property.js';
+export * from './svd-properties.js';
+export * from './eig-properties.js';
+export * from './mutants.js';
