@@ -134,7 +134,7 @@ describe('every property fails on a deliberately broken implementation', () => {
   // lacks it, see above), so the mutants wrap that one for 'merges-repeated'
   const denseTopK: LanczosFunction = (op, k) => {
     const r = eig(op.rows, { rows: op.size, cols: op.size, data: Float64Array.from(op.rows.flat()) });
-    const V = r.vectors as { data: Float64Array };
+    const V = r.vectors as { data: ArrayLike<number> };
     return { values: Array.from(r.values).slice(0, k), vectors: Array.from({ length: k }, (_, j) => Array.from({ length: op.size }, (_, i) => V.data[i * op.size + j])) };
   };
   it('a dense top-k solver passes every lanczos property incl. multiplicity (the baseline for the mutants)', () => {
