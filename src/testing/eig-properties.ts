@@ -22,8 +22,8 @@ export type EigFunction = (rows: number[][], flat: Dense) => EigOutput;
 export interface EigSuiteOptions {
   /** The implementation returns eigenvectors (default true). */
   vectors?: boolean;
-  /** The order it claims for values: checked only when given. */
-  order?: 'ascending' | 'descending';
+  /** The order it claims for values, checked only when given ('ascending-magnitude': by |λ|, as mathjs' eigs). */
+  order?: 'ascending' | 'descending' | 'ascending-magnitude';
   /** Largest n drawn (default 12). */
   maxDim?: number;
   /** The c of c·n·ε (default 10). */
@@ -70,12 +70,13 @@ export function eigProperties(eig: EigFunction, options: EigSuiteOptions = {}): 
   ];
   if (o.order) {
     const sign = o.order === 'descending' ? 1 : -1;
+    const key = o.order === 'ascending-magnitude' ? Math.abs : (x: number) => x;
     props.push(
       makeProperty('eig.order', `values come ${o.order} exactly`, inputs, ({ a }) => {
         const r = run(a);
         if (typeof r === 'string') return { broken: r };
         let measured = 0;
-        for (let i = 1; i < r.values.length; i++) measured = Math.max(measured, sign * (r.values[i] - r.values[i - 1]));
+        for (let i = 1; i < r.values.length; i++) measured = Math.max(measured, sign * (key(r.values[i]) - key(r.values[i - 1])));
         return { measured, bound: 0, quantity: `largest step against the ${o.order} order in ${JSON.stringify(r.values)}`, boundText: '0' };
       }),
     );
