@@ -20,7 +20,7 @@ export interface EntryResult {
   options: unknown;
   unavailable?: string;
   mutant?: Entry['mutant'] & { caught: boolean; missed: string[] };
-  properties: (PropertyReport | { name: string; passed: false; hung: true; failure: string })[];
+  properties: (PropertyReport | { name: string; passed: false; hung: true; failure: string; counterexample?: number[][] })[];
 }
 
 export interface ConformanceResult {
@@ -51,6 +51,7 @@ function runEntry(entry: Entry, seed: number, numRuns: number, watchdogMs: numbe
     const start = (from: number) => {
       const w = spawnWorker({ id: entry.id, seed, numRuns, from });
       let current = from;
+      let lastInput: number[][] | undefined;
       let timer: NodeJS.Timeout | undefined;
       const arm = () => {
         clearTimeout(timer);
@@ -60,7 +61,10 @@ function runEntry(entry: Entry, seed: number, numRuns: number, watchdogMs: numbe
             name: names[current] ?? `#${current}`,
             passed: false,
             hung: true,
-            failure: `${names[current]}: no result within ${watchdogMs / 1000} s — a call never returned (worker terminated)`,
+            failure:
+              `${names[current]}: no result within ${watchdogMs / 1000} s — a call never returned (worker terminated)` +
+              (lastInput ? `\non the last input it was given (not shrunk: a hang cannot be shrunk in-thread)\nA = ${JSON.stringify(lastInput)}` : ''),
+            counterexample: lastInput,
           };
           void w.terminate();
           if (current + 1 < names.length) start(current + 1);
@@ -73,6 +77,8 @@ function runEntry(entry: Entry, seed: number, numRuns: number, watchdogMs: numbe
           result.unavailable = m.reason;
         } else if (m.type === 'names') {
           names = m.names;
+        } else if (m.type === 'call') {
+          lastInput = m.rows;
         } else if (m.type === 'start') {
           current = m.index;
           arm();
@@ -101,7 +107,7 @@ function runEntry(entry: Entry, seed: number, numRuns: number, watchdogMs: numbe
 export async function runConformance(opts: { seed?: number; numRuns?: number; watchdogMs?: number; only?: (e: Entry) => boolean; log?: (s: string) => void } = {}): Promise<ConformanceResult> {
   const seed = opts.seed ?? 20261201;
   const numRuns = opts.numRuns ?? 100;
-  const watchdogMs = opts.watchdogMs ?? 60_000;
+  const watchdogMs = opts.watchdogMs ?? 30_000;
   const entries: EntryResult[] = [];
   for (const e of ENTRIES.filter(opts.only ?? (() => true))) {
     const t0 = performance.now();

@@ -17,6 +17,8 @@ export type WorkerMessage =
   | { type: 'unavailable'; reason: string }
   | { type: 'names'; names: string[] }
   | { type: 'start'; index: number; name: string }
+  /** Sent before every call, so the parent knows the input of a call that never returns. */
+  | { type: 'call'; rows: number[][] }
   | { type: 'report'; index: number; report: ReturnType<typeof runProperty> };
 
 const input = workerData as WorkerInput;
@@ -26,8 +28,13 @@ const fn = await entry.load();
 if ('unavailable' in fn) {
   post({ type: 'unavailable', reason: fn.unavailable });
 } else {
+  const call = fn as (x: unknown, y: unknown) => unknown;
+  const watched = (x: unknown, y: unknown) => {
+    post({ type: 'call', rows: entry.suite === 'lanczos' ? (x as { rows: number[][] }).rows : (x as number[][]) });
+    return call(x, y);
+  };
   const props: SpectralProperty<any>[] =
-    entry.suite === 'svd' ? svdProperties(fn as never, entry.options) : entry.suite === 'eig' ? eigProperties(fn as never, entry.options) : lanczosProperties(fn as never, entry.options);
+    entry.suite === 'svd' ? svdProperties(watched as never, entry.options) : entry.suite === 'eig' ? eigProperties(watched as never, entry.options) : lanczosProperties(watched as never, entry.options);
   post({ type: 'names', names: props.map((p) => p.name) });
   // libraries that log on every call (ml-matrix warns on wide input) would drown the bench's own output
   console.warn = console.log = () => undefined;

@@ -56,8 +56,9 @@ export function svdProperties(svd: SvdFunction, options: SvdSuiteOptions = {}): 
   const squareOk = o.shape === 'any' || o.shape === 'square';
   const n = (a: Dense) => Math.max(a.rows, a.cols);
   const cne = (a: Dense) => o.c * n(a) * EPS_F64;
-  // below the normal range every operation rounds to an absolute multiple of 2^−1074
-  const floor = (a: Dense) => o.c * n(a) * Number.MIN_VALUE;
+  // the underflow analogue of c·n·ε: below the normal range each operation errs by up to 2^−1075 ABSOLUTE, and an
+  // SVD does ~n² of them per entry of the result
+  const floor = (a: Dense) => o.c * n(a) ** 2 * Number.MIN_VALUE;
 
   /** Calls the implementation and validates its output; a string is the reason it is unusable. */
   const run = (a: Dense, wantVectors = o.vectors): Checked | string => {
@@ -100,7 +101,7 @@ export function svdProperties(svd: SvdFunction, options: SvdSuiteOptions = {}): 
     const quantity = relative ? `max |σ̂ᵢ − σᵢ|/σᵢ (at i = ${at}: σ̂ = ${fmt(g[at])}, σ = ${fmt(want[at])})` : `max |σ̂ᵢ − σᵢ| (at i = ${at}: σ̂ = ${fmt(g[at])}, σ = ${fmt(want[at])})`;
     return relative
       ? { measured, bound: cne(a), quantity, boundText: `${o.c}·n·ε` }
-      : { measured, bound: cne(a) * s1 + floor(a), quantity, boundText: `${o.c}·n·ε·σ₁` };
+      : { measured, bound: cne(a) * s1 + floor(a), quantity, boundText: `${o.c}·n·ε·σ₁ + ${o.c}·n²·2⁻¹⁰⁷⁴` };
   };
 
   const generic = fc.oneof(anyMatrix(o.maxDim, { shape: o.shape }), withZeros(shape));
@@ -152,7 +153,7 @@ export function svdProperties(svd: SvdFunction, options: SvdSuiteOptions = {}): 
             err2 += (aij - x) ** 2;
             fro2 += aij ** 2;
           }
-        return { measured: Math.sqrt(err2) * scale, bound: cne(a) * Math.sqrt(fro2) * scale + floor(a), quantity: '‖A − UΣVᵀ‖_F', boundText: `${o.c}·n·ε·‖A‖_F` };
+        return { measured: Math.sqrt(err2) * scale, bound: cne(a) * Math.sqrt(fro2) * scale + floor(a), quantity: '‖A − UΣVᵀ‖_F', boundText: `${o.c}·n·ε·‖A‖_F + ${o.c}·n²·2⁻¹⁰⁷⁴` };
       }),
       makeProperty('svd.orthogonality', 'max |UᵀU − I|, |VᵀV − I| ≤ c·n·ε, also for repeated and zero σ', withVectors, ({ a }) => {
         const r = run(a);
@@ -172,7 +173,7 @@ export function svdProperties(svd: SvdFunction, options: SvdSuiteOptions = {}): 
         const s1 = desc(r1.s), s2 = desc(r2.s);
         let measured = 0;
         for (let i = 0; i < s1.length; i++) measured = Math.max(measured, Math.abs(s1[i] - s2[i]));
-        return { measured, bound: 2 * (cne(a) * s1[0] + floor(a)), quantity: 'max |σᵢ(Aᵀ) − σᵢ(A)|', boundText: `2·${o.c}·n·ε·σ₁` };
+        return { measured, bound: 2 * (cne(a) * s1[0] + floor(a)), quantity: 'max |σᵢ(Aᵀ) − σᵢ(A)|', boundText: `2·(${o.c}·n·ε·σ₁ + ${o.c}·n²·2⁻¹⁰⁷⁴)` };
       }),
     );
   }
@@ -187,7 +188,7 @@ export function svdProperties(svd: SvdFunction, options: SvdSuiteOptions = {}): 
       if (fro2 === 0) return { measured: sum2, bound: 0, quantity: 'Σσᵢ² of the zero matrix', boundText: '0' };
       // a matrix with subnormal entries has them rounded to an absolute 2^−1074: relative to ‖A‖ that is tiny·n/‖A‖
       const sub = floor(a) / (Math.sqrt(fro2) * scale);
-      return { measured: Math.abs(sum2 - fro2) / fro2, bound: 2 * (cne(a) + sub), quantity: '|Σσᵢ² − ‖A‖_F²|/‖A‖_F²', boundText: `2·${o.c}·n·ε` };
+      return { measured: Math.abs(sum2 - fro2) / fro2, bound: 2 * (cne(a) + sub), quantity: '|Σσᵢ² − ‖A‖_F²|/‖A‖_F²', boundText: `2·(${o.c}·n·ε + ${o.c}·n²·2⁻¹⁰⁷⁴/‖A‖_F)` };
     }),
   );
   const scaleShape: ShapeOptions = { maxDim: Math.min(o.maxDim, 8), shape: o.shape };
@@ -202,7 +203,7 @@ export function svdProperties(svd: SvdFunction, options: SvdSuiteOptions = {}): 
         // entries rounded into the subnormal range carry absolute error 2^−1075 each: ‖E‖₂ ≤ √(mn)·2^−1075
         const v = valuesVersus(t.a, r.s, t.sigma!, false);
         if ('broken' in v) return v;
-        return { ...v, bound: v.bound + Math.sqrt(t.a.rows * t.a.cols) * Number.MIN_VALUE };
+        return { ...v, bound: v.bound + Math.sqrt(t.a.rows * t.a.cols) * Number.MIN_VALUE, boundText: `${v.boundText} + √(mn)·2⁻¹⁰⁷⁴` };
       },
     ),
   );
