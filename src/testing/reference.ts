@@ -7,7 +7,7 @@
 // eliminations on integers of thousands of bits per bisection step — minutes, not milliseconds. Every float64 input is
 // exactly a double-double, so nothing is lost on the way in; the matrix is scaled by a power of two (exact) so that
 // Dekker's splitting can neither overflow nor underflow.
-import { dense, toDense, type Dense, type MatrixLike } from './dense.js';
+import { toDense, type Dense, type MatrixLike } from './dense.js';
 
 /** A double-double number hi + lo with |lo| ≤ ulp(hi)/2. */
 export interface DD {
@@ -178,10 +178,3 @@ export function referenceSingularValuesDD(x: MatrixLike | Dense, opts: Reference
 export function referenceSingularValues(x: MatrixLike | Dense, opts: ReferenceOptions = {}): number[] {
   return referenceSingularValuesDD(x, opts).map((v) => v.hi + v.lo);
 }
-
-/** A float64 matrix as a Dense without copying when it already is one. */
-export function asDense(x: MatrixLike | Dense): Dense {
-  return 'data' in x && (x as Dense).data instanceof Float64Array ? (x as Dense) : toDense(x, 'matrix');
-}
-
-export { dense };
