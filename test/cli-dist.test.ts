@@ -3,7 +3,7 @@
 // build/ and node_modules/) so the repository's own dist/ is never touched.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,16 +12,23 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const tmp = mkdtempSync(join(tmpdir(), 'condlab-dist-'));
 const main = join(tmp, 'dist', 'cli', 'main.js');
 
-beforeAll(() => {
+beforeAll(async () => {
   symlinkSync(join(root, 'build'), join(tmp, 'build'));
   symlinkSync(join(root, 'node_modules'), join(tmp, 'node_modules'));
   mkdirSync(join(tmp, 'bin'));
   copyFileSync(join(root, 'bin', 'condlab.js'), join(tmp, 'bin', 'condlab.js'));
-  const tsc = spawnSync(process.execPath, [
-    join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'),
-    '--outDir', join(tmp, 'dist'), '--declaration', 'false', '--sourceMap', 'false',
-  ], { encoding: 'utf8' });
-  expect(tsc.status, tsc.stdout + tsc.stderr).toBe(0);
+  // async: a blocking spawnSync of the full build can exceed vitest's 60 s RPC timeout on a loaded 2-core machine
+  const tsc = await new Promise<{ status: number | null; out: string }>((done) => {
+    let out = '';
+    const p = spawn(process.execPath, [
+      join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', join(root, 'tsconfig.build.json'),
+      '--outDir', join(tmp, 'dist'), '--declaration', 'false', '--sourceMap', 'false',
+    ]);
+    p.stdout.on('data', (d) => (out += d));
+    p.stderr.on('data', (d) => (out += d));
+    p.on('close', (status) => done({ status, out }));
+  });
+  expect(tsc.status, tsc.out).toBe(0);
 });
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 

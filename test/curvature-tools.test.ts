@@ -3,27 +3,17 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { denseOperator, hutchinsonTrace, lanczos, powerIteration, symmetricEigen, checkVector } from '../src/curvature/index.js';
-import { orthonormal } from './helpers/arbitraries.js';
-import { dense, diag, matmul, transpose } from './helpers/dense.js';
+import { orthonormal, symmetricGapped } from '../src/testing/index.js';
+import { dense, diag, matmul, transpose } from '../src/testing/index.js';
 
-// distinct eigenvalues (gap ≥ 0.1): single-vector Lanczos finds each distinct eigenvalue once, so multiplicities
-// are tested separately below
-const spectrum = (n: number) =>
-  fc.uniqueArray(fc.integer({ min: -100, max: 100 }), { minLength: n, maxLength: n }).map((xs) => xs.map((x) => x / 10));
-
-function known(n: number) {
-  return fc.tuple(orthonormal(n), spectrum(n)).map(([q, lam]) => {
-    const h = matmul(matmul(q, diag(n, n, lam)), transpose(q));
-    // symmetrise the rounding so the operator is exactly symmetric
-    for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) h.data[i * n + j] = h.data[j * n + i];
-    return { h, lam: [...lam].sort((a, b) => b - a) };
-  });
-}
+// distinct eigenvalues (gap ≥ 0.1) from condlab/testing: single-vector Lanczos finds each distinct eigenvalue once,
+// so multiplicities are tested separately below
+const known = (minDim: number, maxDim: number) => symmetricGapped({ minDim, maxDim }).map((t) => ({ h: t.a, lam: t.eigenvalues! }));
 
 describe('curvature tools on known spectra', () => {
   it('symmetricEigen recovers λ and orthonormal eigenvectors', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 1, max: 16 }).chain(known), ({ h, lam }) => {
+      fc.property(known(1, 16), ({ h, lam }) => {
         const n = h.rows;
         const { values, vectors } = symmetricEigen(n, h.data);
         const scale = Math.max(1, ...lam.map(Math.abs));
@@ -38,7 +28,7 @@ describe('curvature tools on known spectra', () => {
 
   it('Lanczos finds the top-k eigenvalues and their vectors', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 3, max: 30 }).chain(known), fc.integer({ min: 1, max: 3 }), fc.nat(1000), ({ h, lam }, k, seed) => {
+      fc.property(known(3, 30), fc.integer({ min: 1, max: 3 }), fc.nat(1000), ({ h, lam }, k, seed) => {
         const n = h.rows;
         const r = lanczos(denseOperator(n, h.data), { k: Math.min(k, n), seed, vectors: true, maxIter: n });
         const scale = Math.max(1, ...lam.map(Math.abs));

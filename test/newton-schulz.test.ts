@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../src/engine/index.js';
-import { dense, matmul, transpose, frobenius, type Dense } from './helpers/dense.js';
+import { dense, matmul, transpose, frobenius, type Dense } from '../src/testing/index.js';
 
 let engine: Engine;
 beforeAll(async () => {

@@ -3,10 +3,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../src/engine/index.js';
-import { anyMatrix, orthonormal, randomMatrix } from './helpers/arbitraries.js';
+import { anyMatrix, graded, orthonormal, randomMatrix, type TestMatrix } from '../src/testing/index.js';
 import {
-  EPS, dense, diag, frobenius, matmul, orthogonalityError, signedPermutation, sub, transpose, type Dense,
-} from './helpers/dense.js';
+  EPS, dense, diag, frobenius, matmul, orthogonalityError, sub, transpose, type Dense,
+} from '../src/testing/index.js';
 import { numpyAvailable, runNumpy } from './helpers/numpy.js';
 
 let engine: Engine;
@@ -182,27 +182,11 @@ describe('SVD relative accuracy on graded matrices (σ spanning 12 decades)', ()
   // A = P·diag(σ₀)·V₀ᵀ (row-graded) or V₀·diag(σ₀)·P (column-graded), P a signed permutation: each entry of A is
   // one rounding away from exact, so A's own σ are σ₀ to a few ulps·n and a relatively accurate SVD must find them.
   // (A dense U₀·diag(σ₀)·V₀ᵀ cannot test this: rounding A's entries alone moves σ_min by ε·σ₁, i.e. 1e-4 relative.)
-  const gradedCase = fc
-    .tuple(fc.integer({ min: 2, max: 24 }), fc.boolean())
-    .chain(([n, rowGraded]) =>
-      fc.tuple(
-        fc.constant(rowGraded),
-        orthonormal(n),
-        fc.shuffledSubarray([...Array(n).keys()], { minLength: n, maxLength: n }),
-        fc.array(fc.constantFrom(-1, 1), { minLength: n, maxLength: n }),
-        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { minLength: n, maxLength: n }),
-      ),
-    )
-    .map(([rowGraded, v0, perm, sign, jitter]) => {
-      const n = v0.rows;
-      // σ₀ from 1 down to 1e-12, log-spaced with jitter, distinct
-      const sigma = Array.from({ length: n }, (_, i) => 10 ** (-12 * (i + 0.5 * jitter[i] / n) / (n - 1 || 1)));
-      sigma[n - 1] = 1e-12;
-      const p = signedPermutation(perm, sign);
-      const core = diag(n, n, sigma);
-      const a = rowGraded ? matmul(matmul(p, core), transpose(v0)) : matmul(matmul(v0, core), p);
-      return { a, sigma: [...sigma].sort((x, y) => y - x), rowGraded };
-    });
+  // (the generator lives in condlab/testing: graded(), σ from 1 down to exactly 1e-12, log-spaced with jitter)
+  const gradedCase = fc.oneof(
+    graded({ side: 'row', minDecades: 12, maxDecades: 12, maxDim: 24 }),
+    graded({ side: 'column', minDecades: 12, maxDecades: 12, maxDim: 24 }),
+  ) as fc.Arbitrary<TestMatrix & { sigma: number[] }>;
 
   it('every σᵢ to relative error ≤ 1e-10', () => {
     fc.assert(

@@ -1,6 +1,6 @@
 // The test helpers that build inputs for the property tests must not fail on the inputs fast-check draws.
 import { describe, expect, it } from 'vitest';
-import { dense, orthonormalFrom } from './helpers/dense.js';
+import { dense, orthonormalFrom } from '../src/testing/index.js';
 
 describe('orthonormalFrom', () => {
   it('gives QᵀQ = I even for degenerate seeds (zero, repeated and dependent columns)', () => {
