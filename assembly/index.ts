@@ -7,6 +7,7 @@ export {
 } from "./rng/xoshiro256ss";
 export { svd, svdLastResidual, svdLastSweeps, SVD_VECTORS, SVD_NO_QR } from "./svd/svd";
 export { svdValues } from "./svd/values";
+export { bidiagonalize } from "./svd/bidiag";
 export { dqdsSingularValues, dqdsLastIterations } from "./svd/dqds";
 export { chainParamCount, chainWorkspaceBytes, chainLoss, chainGradient, chainHvp } from "./models/dense_chain";
 export * from "./train/index";

@@ -19,6 +19,8 @@ const FLIP_BIAS: f64 = 1.5;
 let dmin: f64 = 0.0; // over the whole block
 let dmin1: f64 = 0.0; // without the last pivot
 let dmin2: f64 = 0.0; // without the last two
+let dn1: f64 = 0.0; // the second last pivot: the bottom one once the last value has deflated
+let dn2: f64 = 0.0; // the third last
 let lastIterations: i32 = 0;
 
 /** dqds transforms performed by the last call (for tests that bound the work). */
@@ -43,6 +45,8 @@ export function dqdsLastIterations(): i32 {
 function transform(lo: i32, hi: i32, q: usize, e: usize, q2: usize, e2: usize, tau: f64): bool {
   let d = f(q, lo) - tau;
   if (!(d >= 0.0)) return false;
+  if (hi - lo == 1) dn1 = d;
+  else if (hi - lo == 2) dn2 = d;
   let mn = d, mn1 = d, mn2 = d;
   for (let i = lo; i < hi; i++) {
     const qh = d + f(e, i);
@@ -52,6 +56,8 @@ function transform(lo: i32, hi: i32, q: usize, e: usize, q2: usize, e2: usize, t
     d = d * t - tau;
     if (!(d >= 0.0) || !isFinite(d)) return false;
     // d is the pivot of row i+1
+    if (i + 1 == hi - 1) dn1 = d;
+    else if (i + 1 == hi - 2) dn2 = d;
     if (i + 1 <= hi - 2) mn2 = min(mn2, d);
     if (i + 1 <= hi - 1) mn1 = min(mn1, d);
     mn = min(mn, d);
@@ -68,8 +74,7 @@ function transform(lo: i32, hi: i32, q: usize, e: usize, q2: usize, e2: usize, t
  * converging and τ = d_n·(1 − √a)/(1 + a) (a sums the products of the ratios eₖ/qₖ up from the bottom, a measure of
  * how strongly the last row is still coupled) is just below it; otherwise a quarter of the smallest pivot.
  */
-function nextShift(lo: i32, hi: i32, q: usize, e: usize): f64 {
-  const dn = f(q, hi);
+function nextShift(lo: i32, hi: i32, q: usize, e: usize, dmin: f64, dn: f64): f64 {
   if (dmin == dn && hi > lo) {
     let b = f(e, hi - 1) / f(q, hi - 1);
     if (!(b <= 1.0)) return 0.25 * dmin;
@@ -153,16 +158,17 @@ export function dqdsSingularValues(n: i32, d: usize, e: usize, out: usize): i32 
       if (eLast <= TOL2 * (sigma + f(q, hi)) || eLast <= TOL2 * f(q, hi - 1)) {
         setF(out, hi, f(q, hi) + sigma);
         hi--;
-        tau = 0.5 * dmin1;
-        dmin1 = dmin2; dmin2 = 0.0; // a second deflation in a row falls back to smaller shifts
+        // the pivots of the last transform without its last row are those of the block that remains
+        tau = hi > lo ? nextShift(lo, hi, q, ee, dmin1, dn1) : 0.0;
+        dmin1 = dmin2; dn1 = dn2; dmin2 = 0.0; dn2 = 0.0; // a second deflation in a row falls back to smaller shifts
         continue;
       }
       // or a 2×2 block at the bottom has split off
       if (hi - lo == 1 || f(ee, hi - 2) <= TOL2 * (sigma + f(q, hi)) || f(ee, hi - 2) <= TOL2 * f(q, hi - 2)) {
         twoByTwo(f(q, hi - 1), eLast, f(q, hi), out, hi, sigma);
         hi -= 2;
-        tau = 0.5 * dmin2;
-        dmin1 = 0.0; dmin2 = 0.0;
+        tau = hi > lo ? nextShift(lo, hi, q, ee, dmin2, dn2) : 0.0;
+        dmin1 = 0.0; dmin2 = 0.0; dn1 = 0.0; dn2 = 0.0;
         continue;
       }
       if (fresh) {
@@ -180,7 +186,7 @@ export function dqdsSingularValues(n: i32, d: usize, e: usize, out: usize): i32 
       for (let i = lo; i < hi; i++) if (f(ee, i) <= SPLIT) setF(ee, i, 0.0);
       sigma += tau;
       if (++lastIterations > maxIterations) { status = -1; break; }
-      tau = nextShift(lo, hi, q, ee);
+      tau = nextShift(lo, hi, q, ee, dmin, f(q, hi));
     }
   }
   for (let i = 0; i < n; i++) setF(out, i, Math.sqrt(max(0.0, f(out, i))));

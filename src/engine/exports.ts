@@ -27,6 +27,7 @@ export interface CondlabExports {
   svdLastResidual(): number;
   svdLastSweeps(): number;
   svdValues(m: number, n: number, a: number, s: number): number;
+  bidiagonalize(m: number, n: number, a: number, d: number, e: number): void;
   dqdsSingularValues(n: number, d: number, e: number, out: number): number;
   dqdsLastIterations(): number;
 
