@@ -16,6 +16,9 @@ beforeAll(async () => {
 });
 
 const C = 8;
+/** FC_END_ON_FAILURE=1 skips shrinking (for runs against deliberately broken kernels, where shrinking 100×100
+ *  counterexamples would take minutes); normal runs shrink. */
+const run = (numRuns: number) => ({ numRuns, endOnFailure: !!process.env.FC_END_ON_FAILURE });
 const maxDim = (a: Dense) => Math.max(a.rows, a.cols);
 
 function bidiag(a: Dense): number[] {
@@ -50,7 +53,7 @@ describe('bidiag SVD: properties of any backward-stable method (fast-check)', ()
           const sumSq = Math.hypot(...s); // hypot: no overflow at 2^900
           expect(Math.abs(sumSq - f)).toBeLessThanOrEqual(C * EPS * maxDim(a) * f);
         }),
-        { numRuns: runs },
+        run(runs),
       );
     });
 
@@ -61,7 +64,7 @@ describe('bidiag SVD: properties of any backward-stable method (fast-check)', ()
           const j = jacobi(a);
           expect(maxAbsDiff(s, j)).toBeLessThanOrEqual(C * EPS * maxDim(a) * (j[0] || 0));
         }),
-        { numRuns: runs },
+        run(runs),
       );
     });
   }
@@ -77,7 +80,7 @@ describe('bidiag SVD: properties of any backward-stable method (fast-check)', ()
           expect(maxAbsDiff(bidiag(matmul(q, a)), s)).toBeLessThanOrEqual(tol);
         },
       ),
-      { numRuns: 150 },
+      run(150),
     );
   });
 
@@ -105,7 +108,7 @@ describe('bidiag SVD: properties of any backward-stable method (fast-check)', ()
           expect(maxAbsDiff(sc, s.map((x) => x * Math.abs(c)))).toBeLessThanOrEqual(C * EPS * maxDim(a) * Math.abs(c) * (s[0] || 0) + entryNoise);
         },
       ),
-      { numRuns: 200 },
+      run(200),
     );
   });
 
@@ -124,7 +127,7 @@ describe('bidiag SVD: properties of any backward-stable method (fast-check)', ()
           if (jacobi(a)[r - 1] > 100 * tol) expect(s[r - 1]).toBeGreaterThan(tol);
         },
       ),
-      { numRuns: 150 },
+      run(150),
     );
   });
 
@@ -144,7 +147,7 @@ describe('bidiag SVD: properties of any backward-stable method (fast-check)', ()
           expect(maxAbsDiff(s, ref.map((x) => x * scale))).toBeLessThanOrEqual(bound);
         },
       ),
-      { numRuns: 100 },
+      run(100),
     );
   });
 });
@@ -201,8 +204,26 @@ describe('dqds against an independent oracle (bisection on the Golub–Kahan tri
         // and the work stays O(n) transforms
         expect(engine.wasm.dqdsLastIterations()).toBeLessThanOrEqual(20 * d.length + 20);
       }),
-      { numRuns: 300 },
+      run(300),
     );
+  });
+
+  it('regressions found by this oracle: a tiny value above a large one, clusters coupled at 1e-15, a zero pivot', () => {
+    const cases: [number[], number[]][] = [
+      // deflating on the last value alone dropped a 1e-17 coupling that carries σ ≈ 1e-17 (σ_min ≈ 3.5e-28)
+      [[0.1, 0.1, 0.1, 1e-22, 1e-22, 0.1], [0.1, 0.1, 0.1, 1e-17, 0.1]],
+      [[1e-22, 1e-22, 0.1], [1e-17, 0.1]],
+      // 2×2 blocks of equal values coupled at 1e-15: TOL = 100ε lost 1e-14 relative
+      [[0.1, 0.1, 0.1, 0.1, 1e-22, 1e-3, 1e-2, 1e-22, 0.1, 0.1, 0.1, 0.1], [0.1, 0.1, 0.1, 0.1, 0.1, 1e-15, 1e-3, 0.1, 1e-15, 1e-15, 0.1]],
+      // a pivot chain through three tiny diagonals (σ_min ≈ 5e-234: checked absolutely, the rest relatively)
+      [[0.1, 1e-60, 1e-87, 1e-88], [0.1, 0.1, 0.1]],
+      [[0.11135562632075947, 0.1], [0.1]],
+    ];
+    for (const [d, e] of cases) {
+      const s = dqds(d, e);
+      const ref = bidiagonalSingularValues(d, e);
+      for (let i = 0; i < s.length; i++) expect(Math.abs(s[i] - ref[i])).toBeLessThanOrEqual(C * EPS * d.length * ref[i] + 1e-140 * ref[0]);
+    }
   });
 
   it('zeros on the diagonal or the superdiagonal give exact zeros / exact splits', () => {
