@@ -6,6 +6,9 @@ export {
   RNG_STATE_BYTES, rngSeed, rngDerive, rngNextU32, rngNextUniform, rngNextNormal, rngFillNormal, rngFillUniform,
 } from "./rng/xoshiro256ss";
 export { svd, svdLastResidual, svdLastSweeps, SVD_VECTORS, SVD_NO_QR } from "./svd/svd";
+export { svdValues } from "./svd/values";
+export { bidiagonalize } from "./svd/bidiag";
+export { dqdsSingularValues, dqdsLastIterations } from "./svd/dqds";
 export { chainParamCount, chainWorkspaceBytes, chainLoss, chainGradient, chainHvp } from "./models/dense_chain";
 export * from "./train/index";
 export { newtonSchulz, newtonSchulzWorkspaceBytes } from "./optim/newton_schulz";

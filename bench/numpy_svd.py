@@ -1,7 +1,7 @@
 """numpy/LAPACK (gesdd) SVD timings, one BLAS thread, on matrices sent as JSON on stdin.
 
-Input: {"reps": int, "cases": [{"n": int, "a": [n*n floats], "vectors": bool}], "graded": [{"n", "a", "sigma"}]}
-Output: {"numpy": version, "cases": [{"n", "vectors", "medianMs", "sigma": [...]}], "graded": [relErrSigmaMin, ...]}
+Input: {"reps": int, "cases": [{"n": int, "a": [n*n floats], "vectors": bool, "set"?: str}], "graded": [{"n", "a", "sigma"}]}
+Output: {"numpy": version, "cases": [{"n", "set", "vectors", "medianMs", "sigma": [...]}], "graded": [relErrSigmaMin, ...]}
 """
 import json
 import sys
@@ -33,6 +33,7 @@ def main():
         reps = max(3, min(req["reps"], int(2000 / max(1, n))))
         out["cases"].append({
             "n": n,
+            "set": c.get("set"),
             "vectors": c["vectors"],
             "medianMs": median_ms(fn, reps),
             "sigma": np.linalg.svd(a, compute_uv=False).tolist(),

@@ -46,10 +46,23 @@ function svdTable(r: SvdBenchResult): string {
     ].join(' '),
   );
   const g = r.graded;
+  const values = r.values.map((x) =>
+    [
+      String(x.n).padEnd(5),
+      f(x.bidiagMs).padStart(10),
+      f(x.numpyValuesMs).padStart(9),
+      f(x.ratio).padStart(13),
+      (x.maxSigmaDiffVsNumpy === null ? '—' : x.maxSigmaDiffVsNumpy.toExponential(1)).padStart(21),
+    ].join(' '),
+  );
   return [
     'SVD with U and V (square, Gaussian entries), median ms',
     head,
     ...rows,
+    "Values only, method 'bidiag' (bidiagonalisation + dqds) vs gesdd(compute_uv=False), median ms — target ratio ≤ 2",
+    'n     bidiag ms  numpy ms  bidiag/numpy  max|Δσ|/σ₁ vs numpy',
+    ...values,
+    `load average (1 min): ${r.load.start.toFixed(2)} at start, ${r.load.end.toFixed(2)} at end`,
     `graded ${g.n}×${g.n}, σ over ${g.decades} decades — relative error of σ_min: condlab ${g.condlab.toExponential(1)}, ` +
       `numpy ${g.numpy === null ? '—' : g.numpy.toExponential(1)}, ml-matrix ${g.mlMatrix.toExponential(1)}`,
     r.numpy.ok ? `numpy ${r.numpy.version}, one BLAS thread` : `numpy: ${r.numpy.reason}`,
@@ -77,7 +90,12 @@ if (only.has('gemm')) {
   console.log(formatGemmTable(res) + `\n→ ${save('gemm', res)}\n`);
 }
 if (only.has('svd')) {
-  const res = await runSvdBench({ sizes: quick ? [32, 64, 128] : undefined, maxTime: quick ? 0.3 : 1.5, quiet: true });
+  const res = await runSvdBench({
+    sizes: quick ? [32, 64, 128] : undefined,
+    valuesSizes: quick ? [64, 128, 256] : undefined,
+    maxTime: quick ? 0.3 : 1.5,
+    quiet: true,
+  });
   console.log(svdTable(res) + `\n→ ${save('svd', res)}\n`);
 }
 if (only.has('hvp')) {

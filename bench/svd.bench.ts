@@ -1,6 +1,9 @@
 // SVD time at n = 32…512: condlab (with and without vectors) against ml-matrix (JS) and numpy/LAPACK gesdd with one
-// thread, all on the same matrices in one run, plus σ_min relative accuracy on a graded matrix. Checksums (the
-// singular values) are compared across peers so a fast wrong kernel cannot win.
+// thread, all on the same matrices in one run, plus σ_min relative accuracy on a graded matrix; and the values-only
+// fast path (method 'bidiag': bidiagonalisation + dqds) against gesdd(compute_uv=False) at n = 256…2048. Checksums
+// (the singular values) are compared across peers so a fast wrong kernel cannot win. The load average is recorded
+// at start and end: the machine is shared, and only ratios from one run mean anything.
+import { loadavg } from 'node:os';
 import b from 'benny';
 import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { Engine } from '../src/engine/index.js';
@@ -19,9 +22,24 @@ export interface SvdBenchRow {
   maxSigmaDiffVsMlMatrix: number | null;
 }
 
+/** Values only: condlab's bidiagonal path against gesdd(compute_uv=False). Target (issue 19): ratio ≤ 2. */
+export interface SvdValuesRow {
+  n: number;
+  bidiagMs: number;
+  numpyValuesMs: number | null;
+  /** bidiagMs / numpyValuesMs */
+  ratio: number | null;
+  /** max_i |σᵢ − σᵢ(numpy)| / σ₁ */
+  maxSigmaDiffVsNumpy: number | null;
+}
+
 export interface SvdBenchResult {
   sizes: number[];
   rows: SvdBenchRow[];
+  valuesSizes: number[];
+  values: SvdValuesRow[];
+  /** 1-minute load average at start and end of the run (2 cores shared with other developers) */
+  load: { start: number; end: number };
   graded: { n: number; decades: number; condlab: number; numpy: number | null; mlMatrix: number };
   numpy: PeerStatus;
 }
@@ -58,18 +76,26 @@ function gradedMatrix(engine: Engine, n: number, decades: number): { a: Float64A
   });
 }
 
-export async function runSvdBench(opts: { sizes?: number[]; maxTime?: number; quiet?: boolean } = {}): Promise<SvdBenchResult> {
+export async function runSvdBench(
+  opts: { sizes?: number[]; valuesSizes?: number[]; maxTime?: number; quiet?: boolean } = {},
+): Promise<SvdBenchResult> {
+  const loadStart = loadavg()[0];
   const sizes = opts.sizes ?? [32, 64, 128, 256, 512];
+  const valuesSizes = opts.valuesSizes ?? [256, 512, 1024, 2048];
   const maxTime = opts.maxTime ?? 1.5;
   const engine = await Engine.load();
   const rows: SvdBenchRow[] = [];
   const matrices = sizes.map((n) => engine.scope(() => engine.rng(7, n).normalMatrix(n, n).toArray()));
+  const valuesMatrices = valuesSizes.map((n) => engine.scope(() => engine.rng(11, n).normalMatrix(n, n).toArray()));
   const graded = gradedMatrix(engine, 128, 12);
-  const np = numpySubprocess<{ cases: { n: number; vectors: boolean; medianMs: number; sigma: number[] }[]; graded: number[] }>(
+  const np = numpySubprocess<{ cases: { n: number; vectors: boolean; medianMs: number; sigma: number[]; set?: string }[]; graded: number[] }>(
     'bench/numpy_svd.py',
     {
       reps: 15,
-      cases: sizes.flatMap((n, i) => [true, false].map((vectors) => ({ n, vectors, a: Array.from(matrices[i]) }))),
+      cases: [
+        ...sizes.flatMap((n, i) => [true, false].map((vectors) => ({ n, vectors, a: Array.from(matrices[i]) }))),
+        ...valuesSizes.map((n, i) => ({ n, vectors: false, set: 'values', a: Array.from(valuesMatrices[i]) })),
+      ],
       graded: [{ n: 128, a: Array.from(graded.a), sigma: graded.sigma }],
     },
   );
@@ -89,7 +115,7 @@ export async function runSvdBench(opts: { sizes?: number[]; maxTime?: number; qu
     const ours = engine.scope(() => engine.svd(A, { vectors: false }).s.toArray());
     const mlS = runMl ? new SingularValueDecomposition(ml, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal : null;
     const npCase = np.ok ? np.value.cases.find((c) => c.n === n && c.vectors) : undefined;
-    const npValues = np.ok ? np.value.cases.find((c) => c.n === n && !c.vectors) : undefined;
+    const npValues = np.ok ? np.value.cases.find((c) => c.n === n && !c.vectors && c.set !== 'values') : undefined;
     const diff = (other: ArrayLike<number> | null | undefined) =>
       other ? Math.max(...Array.from(ours, (x, k) => Math.abs(x - other[k]))) / ours[0] : null;
     rows.push({
@@ -107,6 +133,26 @@ export async function runSvdBench(opts: { sizes?: number[]; maxTime?: number; qu
     if (!opts.quiet) console.log(rows[rows.length - 1]);
   }
 
+  const values: SvdValuesRow[] = [];
+  for (const [i, n] of valuesSizes.entries()) {
+    const A = engine.matrix(n, n, valuesMatrices[i]);
+    // a few seconds per case at most: n = 2048 takes seconds per call
+    const t = await timeCases(`svd values n=${n}`, {
+      bidiag: () => engine.scope(() => void engine.svd(A, { vectors: false, method: 'bidiag' })),
+    }, n >= 1024 ? maxTime * 4 : maxTime * 2);
+    const ours = engine.scope(() => engine.svd(A, { vectors: false, method: 'bidiag' }).s.toArray());
+    A.free();
+    const npv = np.ok ? np.value.cases.find((c) => c.n === n && c.set === 'values') : undefined;
+    values.push({
+      n,
+      bidiagMs: t.bidiag,
+      numpyValuesMs: npv?.medianMs ?? null,
+      ratio: npv ? t.bidiag / npv.medianMs : null,
+      maxSigmaDiffVsNumpy: npv ? Math.max(...Array.from(ours, (x, k) => Math.abs(x - npv.sigma[k]))) / npv.sigma[0] : null,
+    });
+    if (!opts.quiet) console.log(values[values.length - 1]);
+  }
+
   const gA = engine.matrix(128, 128, graded.a);
   const gS = engine.scope(() => engine.svd(gA, { vectors: false }).s.toArray());
   gA.free();
@@ -118,6 +164,9 @@ export async function runSvdBench(opts: { sizes?: number[]; maxTime?: number; qu
   return {
     sizes,
     rows,
+    valuesSizes,
+    values,
+    load: { start: loadStart, end: loadavg()[0] },
     graded: { n: 128, decades: 12, condlab: rel(gS[127]), numpy: np.ok ? np.value.graded[0] : null, mlMatrix: rel(Math.min(...gMl)) },
     numpy: np.ok ? { ok: true, version: np.version } : { ok: false, reason: np.reason },
   };

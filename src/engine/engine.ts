@@ -15,9 +15,16 @@ export interface GemmOptions {
   beta?: number;
 }
 
+/** `jacobi`: preconditioned one-sided Jacobi, high relative accuracy (default). `bidiag`: Householder
+ *  bidiagonalisation + dqds, values only, |σ̂ᵢ − σᵢ| ≤ c·n·ε·σ₁, several times faster. See docs/numerics.md. */
+export type SvdMethod = 'jacobi' | 'bidiag';
+export const SVD_METHODS: readonly SvdMethod[] = ['jacobi', 'bidiag'];
+
 export interface SvdOptions {
   /** Compute U and V (default true); false skips their accumulation. */
   vectors?: boolean;
+  /** Algorithm (default 'jacobi'); 'bidiag' computes values only and needs `vectors: false`. */
+  method?: SvdMethod;
   /** Convergence: every column pair satisfies |aᵢ·aⱼ| ≤ tol·‖aᵢ‖‖aⱼ‖. Default m·ε. */
   tol?: number;
   /** Sweep limit; exceeding it throws a CondlabError carrying the residual. Default 60. */
@@ -301,6 +308,8 @@ export class Engine implements BlockOwner {
    */
   svd(A: Matrix, opts: SvdOptions = {}): Svd {
     const wantVectors = opts.vectors ?? true;
+    const method = checkSvdMethod(opts.method);
+    if (method === 'bidiag') return this.svdBidiag(A, wantVectors, opts);
     const tol = opts.tol ?? 0;
     if (tol !== 0 && !(Number.isFinite(tol) && tol > 0 && tol < 1)) {
       throw new CondlabError(`svd tol must be in (0, 1), got ${tol}`, 'bad-option');
@@ -328,6 +337,27 @@ export class Engine implements BlockOwner {
       );
     }
     return { U, s, V, sweeps };
+  }
+
+  /** The values-only path: bidiagonalisation + dqds (assembly/svd/values.ts). `sweeps` is 0: there are none. */
+  private svdBidiag(A: Matrix, wantVectors: boolean, opts: SvdOptions): Svd {
+    if (wantVectors) {
+      throw new CondlabError(
+        "svd method 'bidiag' computes singular values only: pass { vectors: false }, or use method 'jacobi' for U and V",
+        'bad-option',
+      );
+    }
+    if (opts.tol !== undefined || opts.maxSweeps !== undefined) {
+      throw new CondlabError("svd tol and maxSweeps are options of method 'jacobi'; method 'bidiag' has no sweeps", 'bad-option');
+    }
+    this.checkFinite('A', A);
+    const s = this.vector(Math.min(A.rows, A.cols));
+    const status = this.wasm.svdValues(A.rows, A.cols, A.ptr, s.ptr);
+    if (status !== 0) {
+      s.free();
+      throw new CondlabError(`svd (bidiag) of ${A.describe()}: dqds did not converge`, 'no-convergence', { status });
+    }
+    return { s, sweeps: 0 };
   }
 
   /**
@@ -362,9 +392,9 @@ export class Engine implements BlockOwner {
     return this.wasm.mathLog(x);
   }
 
-  /** Singular values only (skips U and V accumulation). */
-  singularValues(A: Matrix): Vector {
-    return this.svd(A, { vectors: false }).s;
+  /** Singular values only (skips U and V accumulation); method 'jacobi' (default) or 'bidiag' as in `svd`. */
+  singularValues(A: Matrix, opts: { method?: SvdMethod } = {}): Vector {
+    return this.svd(A, { vectors: false, method: opts.method }).s;
   }
 
   /**
@@ -434,4 +464,10 @@ function collectHandles(value: unknown): Set<unknown> {
   };
   visit(value, 0);
   return out;
+}
+
+function checkSvdMethod(method: unknown): SvdMethod {
+  if (method === undefined) return 'jacobi';
+  if (typeof method === 'string' && (SVD_METHODS as readonly string[]).includes(method)) return method as SvdMethod;
+  throw new CondlabError(`svd method must be one of ${SVD_METHODS.map((m) => `'${m}'`).join(', ')}, got ${JSON.stringify(method)}`, 'bad-option');
 }

@@ -26,6 +26,10 @@ export interface CondlabExports {
   svd(m: number, n: number, a: number, s: number, u: number, v: number, wantVectors: number, tol: number, maxSweeps: number): number;
   svdLastResidual(): number;
   svdLastSweeps(): number;
+  svdValues(m: number, n: number, a: number, s: number): number;
+  bidiagonalize(m: number, n: number, a: number, d: number, e: number): void;
+  dqdsSingularValues(n: number, d: number, e: number, out: number): number;
+  dqdsLastIterations(): number;
 
   chainParamCount(layers: number, dims: number): number;
   chainWorkspaceBytes(layers: number, dims: number, batch: number): number;

@@ -19,7 +19,7 @@ import { STREAM, baseSeed, diverged, epochCost, linearSpec, linearTeacher, mean,
 export const MLP_EVAL_INPUTS = 2000;
 
 function kappa(engine: Engine, W: Matrix): number {
-  return engine.scope(() => kappaOf(engine.singularValues(W).toArray()));
+  return engine.scope(() => kappaOf(engine.singularValues(W, { method: 'bidiag' }).toArray()));
 }
 
 function layerKappas(engine: Engine, t: Trainer): number[] {

@@ -55,7 +55,7 @@ export function analyseTensor(engine: Engine, t: Tensor, opts: InspectOptions = 
   }
   return engine.scope(() => {
     const W = engine.matrix(rows, cols, t.data);
-    const sigma = Array.from(engine.svd(W, { vectors: false }).s.toArray());
+    const sigma = Array.from(engine.svd(W, { vectors: false, method: 'bidiag' }).s.toArray());
     const rn = Array.from(engine.rowNorms(W).toArray());
     const cn = Array.from(engine.colNorms(W).toArray());
     const s1 = sigma[0];

@@ -57,7 +57,7 @@ export function closedFormMetrics(o: Overlay, ref: Reference, t: number, engine?
   const out = asMetrics(predict(o.setting, o.geometry, t));
   if (engine) {
     const d = o.geometry.d;
-    const k = engine.scope(() => kappaOf(engine.singularValues(engine.matrix(d, d, meanPath(o.setting, o.geometry, t))).toArray()));
+    const k = engine.scope(() => kappaOf(engine.singularValues(engine.matrix(d, d, meanPath(o.setting, o.geometry, t)), { method: 'bidiag' }).toArray()));
     out.predMeanPathKappaErr = scalarRelErr(k, ref.c.kappa);
     out.predMeanPathLogKappaErr = Math.abs(engine.log(k) - engine.log(ref.c.kappa));
   }
