@@ -5,8 +5,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CondlabError, Engine } from '../src/engine/index.js';
-import { anyMatrix, orthonormal, randomMatrix } from './helpers/arbitraries.js';
-import { EPS, dense, frobenius, matmul, transpose, type Dense } from './helpers/dense.js';
+import {
+  EPS, anyMatrix, dense, frobenius, matmul, orthonormal, randomMatrix, transpose, type Dense,
+} from '../src/testing/index.js';
 import { numpyAvailable, runNumpy } from './helpers/numpy.js';
 import { bidiagonalSingularValues } from './helpers/bidiagonal-oracle.js';
 
