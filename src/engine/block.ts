@@ -13,7 +13,7 @@ export interface BlockOwner {
  */
 const TOKEN: unique symbol = Symbol('condlab.block');
 
-/** @internal */
+/** How a block gives its bytes back (supplied by the engine that made it). */
 export type BlockRelease = (block: F64Block) => void;
 
 /**
@@ -36,7 +36,6 @@ export abstract class F64Block {
   /** Number of f64 elements. */
   readonly length: number;
 
-  /** @internal */
   protected constructor(token: typeof TOKEN, owner: BlockOwner, release: BlockRelease, ptr: number, length: number) {
     if (token !== TOKEN) {
       throw new CondlabError('handles are made by an engine (engine.matrix, engine.vector), not with new', 'bad-argument', {
@@ -129,7 +128,6 @@ export class Matrix extends F64Block {
   readonly rows: number;
   readonly cols: number;
 
-  /** @internal */
   private constructor(token: typeof TOKEN, owner: BlockOwner, release: BlockRelease, ptr: number, rows: number, cols: number) {
     super(token, owner, release, ptr, rows * cols);
     this.rows = rows;
@@ -183,7 +181,6 @@ export class Matrix extends F64Block {
 
 /** A length-n f64 vector in WASM memory. Make one with `engine.vector` or a kernel. */
 export class Vector extends F64Block {
-  /** @internal */
   private constructor(token: typeof TOKEN, owner: BlockOwner, release: BlockRelease, ptr: number, length: number) {
     super(token, owner, release, ptr, length);
   }

@@ -50,24 +50,44 @@ type OptionalDetails<C extends CondlabErrorCode> = {} extends CondlabErrorDetail
 /**
  * Every failure condlab reports on purpose is a CondlabError: it names the bad value and what is allowed,
  * so a user never has to read a WASM trap or a NaN table to find out what went wrong.
+ * `code` is a closed union; `err.is(code)` (or `isCondlabError(err, code)`) narrows `details` to that code's shape.
  */
-export class CondlabError<C extends CondlabErrorCode = CondlabErrorCode> extends Error {
+export interface CondlabError<C extends CondlabErrorCode = CondlabErrorCode> extends Error {
+  readonly name: 'CondlabError';
   /** Stable machine-readable category, e.g. 'bad-dimension', 'shape-mismatch', 'foreign-handle'. */
   readonly code: C;
   readonly details: CondlabErrorDetails[C];
+  /** Narrows code and details together: `if (e.is('foreign-handle')) e.details.handleEngine`. */
+  is<K extends CondlabErrorCode>(code: K): this is CondlabError<K>;
+}
 
-  constructor(message: string, code: C, ...details: OptionalDetails<C>) {
+/**
+ * The constructor, typed so `new CondlabError(msg, code, details)` checks details against the code, while
+ * `e instanceof CondlabError` narrows to the union of all codes (a generic class would narrow to `any` codes).
+ */
+export interface CondlabErrorConstructor {
+  new <C extends CondlabErrorCode>(message: string, code: C, ...details: OptionalDetails<C>): CondlabError<C>;
+  readonly prototype: CondlabError;
+}
+
+// a named class expression, so stack traces and util.inspect say CondlabError
+const CondlabErrorClass = class CondlabError extends Error {
+  readonly code: CondlabErrorCode;
+  readonly details: unknown;
+
+  constructor(message: string, code: CondlabErrorCode, details?: unknown) {
     super(message);
     this.name = 'CondlabError';
     this.code = code;
-    this.details = (details[0] ?? {}) as CondlabErrorDetails[C];
+    this.details = details ?? {};
   }
 
-  /** Narrows code and details together: `if (e.is('foreign-handle')) e.details.handleEngine`. */
-  is<K extends CondlabErrorCode>(code: K): this is CondlabError<K> {
-    return (this.code as CondlabErrorCode) === code;
+  is(code: CondlabErrorCode): boolean {
+    return this.code === code;
   }
-}
+};
+
+export const CondlabError = CondlabErrorClass as unknown as CondlabErrorConstructor;
 
 /** True when `e` is a CondlabError with `code` (any code when omitted), with details typed for that code. */
 export function isCondlabError<K extends CondlabErrorCode = CondlabErrorCode>(e: unknown, code?: K): e is CondlabError<K> {

@@ -4,7 +4,6 @@ export { F64Block, Matrix, Vector } from './block.js';
 export { Rng, RNG_STATE_BYTES } from './rng.js';
 export { CondlabError, isCondlabError, type CondlabErrorCode, type CondlabErrorDetails } from './errors.js';
 export { defaultWasmUrl, type WasmSource } from './loader.js';
-export type { CondlabExports } from './exports.js';
 export { ENGINE_VERSION } from './version.js';
 
 import { Engine as EngineClass } from './engine.js';
