@@ -43,6 +43,11 @@ describe('foreign handles', () => {
       checkFinite: () => e1.checkFinite('b', b2),
       fillNormal: () => e1.rng(1).fillNormal(b2),
       fillUniform: () => e2.rng(1).fillUniform(a1),
+      eigh: () => e1.eigh(e2.matrix(2, 2, [2, 1, 1, 2])),
+      qr: () => e1.qr(b2),
+      cholesky: () => e1.cholesky(e2.matrix(1, 1, [4])),
+      lstsqA: () => e1.lstsq(b2, v1),
+      lstsqB: () => e1.lstsq(a1, e2.vector(4)),
     };
     for (const [name, call] of Object.entries(calls)) {
       const err = caught(call);
@@ -82,6 +87,8 @@ describe('wrong kinds', () => {
     expect(err.code).toBe('wrong-kind');
     expect(err.message).toMatch(/svd: A must be a matrix, got vector of length 4; svd needs a matrix — for a column use engine\.matrix\(4, 1, v\.toArray\(\)\)/);
     expect(caught(() => e1.transpose(v as unknown as Matrix)).code).toBe('wrong-kind');
+    expect(caught(() => e1.qr(v as unknown as Matrix)).code).toBe('wrong-kind');
+    expect(caught(() => e1.eigh(v as unknown as Matrix)).code).toBe('wrong-kind');
   });
 
   it('plain arrays and non-handles are named, with a hint to wrap them', () => {
@@ -113,6 +120,8 @@ describe('options', () => {
     expect(caught(() => e1.svd(A, { maxSweeps: 2.5 })).message).toBe('svd option maxSweeps must be an integer from 1 to 1000, got 2.5');
     expect(caught(() => e1.gemm(A, A, A, { alpha: NaN })).code).toBe('bad-option');
     expect(caught(() => e1.svd(A, 5 as never)).message).toBe('svd options must be an object, got number');
+    expect(caught(() => e1.eigh(A, { vector: true } as never)).message).toMatch(/eigh has no option 'vector' — did you mean 'vectors'/);
+    expect(caught(() => e1.cholesky(A, { symmetrytol: 1 } as never)).message).toMatch(/did you mean 'symmetryTol'/);
     // undefined means "default"
     expect(e1.svd(A, { tol: undefined }).s.toArray()).toEqual(new Float64Array([1, 1]));
   });

@@ -130,7 +130,7 @@ export function svd(m: i32, n: i32, a: usize, s: usize, u: usize, v: usize, flag
 }
 
 /** e with amax·2^−e ∈ [0.5, 1), subnormal amax included. */
-function binaryExponent(amax: f64): i32 {
+export function binaryExponent(amax: f64): i32 {
   const bits = reinterpret<u64>(amax);
   const biased = <i32>((bits >> 52) & 0x7ff);
   if (biased != 0) return biased - 1022;
@@ -139,7 +139,7 @@ function binaryExponent(amax: f64): i32 {
 }
 
 /** x ← x·2^e, in steps small enough that the factor itself is a normal double: exact unless x under/overflows. */
-function scaleByPowerOfTwo(n: i32, x: usize, e: i32): void {
+export function scaleByPowerOfTwo(n: i32, x: usize, e: i32): void {
   while (e != 0) {
     const step = e > 1000 ? 1000 : e < -1000 ? -1000 : e;
     scal(n, NativeMath.scalbn(1.0, step), x);

@@ -6,6 +6,8 @@ import { checkHandle, registerInternals, type HandleKind } from './internal.js';
 import { compileWasm, instantiateWasm, type WasmSource } from './loader.js';
 import { bool, checkOptions, int, num, type OptionSpec } from './options.js';
 import { Rng, checkSeed } from './rng.js';
+import * as linalg from './decompositions.js';
+import type { CholeskyOptions, Eigh, EighOptions, EighValues, EighWithVectors, Lstsq, LstsqOptions, Qr } from './decompositions.js';
 
 /** AssemblyScript's TLSF allocator serves blocks below 1 GiB; wasm32 memory tops out at 4 GiB. */
 export const MAX_BLOCK_BYTES = 2 ** 30 - 64;
@@ -421,6 +423,39 @@ export class Engine implements BlockOwner {
   /** Singular values only, descending (skips U and V accumulation): `svd(A, { vectors: false }).s`. */
   singularValues(A: Matrix): Vector {
     return this.svd(A, { vectors: false }).s;
+  }
+
+  /**
+   * Symmetric eigendecomposition A = V·diag(λ)·Vᵀ by cyclic Jacobi, eigenvalues ascending. Every eigenvalue of a
+   * positive definite A = D·H·D comes out to relative accuracy ~ε·κ(H) however strongly D grades it
+   * (Demmel–Veselić), which tridiagonal QR cannot promise. A must be square and symmetric (see `symmetryTol`).
+   */
+  eigh(A: Matrix, opts?: EighOptions & { vectors?: true }): EighWithVectors;
+  eigh(A: Matrix, opts: EighOptions & { vectors: false }): EighValues;
+  eigh(A: Matrix, opts?: EighOptions): Eigh;
+  eigh(A: Matrix, opts?: EighOptions): Eigh {
+    return linalg.eigh(this, A, opts);
+  }
+
+  /** A·P = Q·R by Householder QR with column pivoting (|r_ii| non-increasing) for m ≥ n: thin Q (m×n), R (n×n), perm. */
+  qr(A: Matrix): Qr {
+    return linalg.qr(this, A);
+  }
+
+  /** Lower-triangular L with A = L·Lᵀ for symmetric positive definite A; otherwise a `not-positive-definite` error. */
+  cholesky(A: Matrix, opts?: CholeskyOptions): Matrix {
+    return linalg.cholesky(this, A, opts);
+  }
+
+  /**
+   * Least squares min ‖A·x − b‖₂ (m ≥ n) through the pivoted QR: rank-revealing (`rank` counts |r_ii| >
+   * rcond·|r_11|), dependent columns get x = 0 (the basic solution; for full-rank A the unique minimiser).
+   * `b` is a vector (x is then a vector) or an m×k matrix of right-hand sides.
+   */
+  lstsq(A: Matrix, b: Vector, opts?: LstsqOptions): Lstsq<Vector>;
+  lstsq(A: Matrix, b: Matrix, opts?: LstsqOptions): Lstsq<Matrix>;
+  lstsq(A: Matrix, b: Matrix | Vector, opts?: LstsqOptions): Lstsq<Matrix | Vector> {
+    return linalg.lstsq(this, A, b, opts);
   }
 
   /**

@@ -68,4 +68,22 @@ try {
 }
 const shape: CondlabErrorDetails['bad-index']['shape'] = [1, 2];
 
-export { rows, cols, s, code, misspelt, shape };
+// the decompositions
+const eig = engine.eigh(engine.matrix(2, 2, [2, 1, 1, 2]));
+const lambda: number = eig.values.length + eig.vectors.rows;
+const eigValues = engine.eigh(engine.matrix(2, 2, [2, 1, 1, 2]), { vectors: false });
+// @ts-expect-error no eigenvectors with vectors: false
+eigValues.vectors;
+const qr = engine.qr(A);
+const perm: Int32Array = qr.perm;
+const ls = engine.lstsq(A, engine.vector(3));
+const rank: number = ls.rank;
+// @ts-expect-error a vector right-hand side gives a vector x, which has no rows
+ls.x.rows;
+const lsm = engine.lstsq(A, engine.matrix(3, 2));
+const xRows: number = lsm.x.rows;
+const L: Matrix = engine.cholesky(engine.matrix(1, 1, [4]));
+// @ts-expect-error misspelt option
+engine.cholesky(A, { symmetrytol: 0 });
+
+export { rows, cols, s, code, misspelt, shape, lambda, perm, rank, xRows, L };
