@@ -1,5 +1,5 @@
 // `npm run bench`: GEMM, SVD and HVP benchmarks side by side with their peers in one run; JSON under bench/results/.
-// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives
+// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,linalg
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,12 +8,13 @@ import { formatGemmTable, runGemmBench } from './gemm.bench.js';
 import { runSvdBench, type SvdBenchResult } from './svd.bench.js';
 import { runHvpBench, type HvpBenchRow } from './hvp.bench.js';
 import { runCorrectivesBench, type CorrectiveCostRow } from './correctives.bench.js';
+import { runLinalgBench, type LinalgBenchResult } from './linalg.bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
-const BENCHES = ['gemm', 'svd', 'hvp', 'correctives'];
+const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'linalg'];
 const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : BENCHES);
 for (const name of only) if (!BENCHES.includes(name)) throw new Error(`--only takes ${BENCHES.join(', ')}; got ${name}`);
 
@@ -71,6 +72,27 @@ function correctivesTable(rows: CorrectiveCostRow[]): string {
   ].join('\n');
 }
 
+function linalgTable(r: LinalgBenchResult): string {
+  return [
+    'eigh / qr / cholesky / lstsq, median ms (qr and lstsq on 2n×n)',
+    'op        n     condlab  ml-matrix  numpy   numpy pivoted  condlab/numpy  ml-matrix/condlab  max rel Δ vs numpy',
+    ...r.rows.map((x) =>
+      [
+        x.op.padEnd(9),
+        String(x.n).padEnd(5),
+        f(x.condlabMs, 3).padStart(7),
+        f(x.mlMatrixMs, 3).padStart(10),
+        f(x.numpyMs, 3).padStart(6),
+        f(x.numpyPivotedMs, 3).padStart(14),
+        f(x.numpyMs ? x.condlabMs / x.numpyMs : null).padStart(14),
+        f(x.mlMatrixMs / x.condlabMs).padStart(18),
+        (x.diffVsNumpy === null ? '—' : x.diffVsNumpy.toExponential(1)).padStart(19),
+      ].join(' '),
+    ),
+    r.numpy.ok ? `numpy ${r.numpy.version}${r.numpy.scipy ? `, scipy ${r.numpy.scipy}` : ''}, one BLAS thread` : `numpy: ${r.numpy.reason}`,
+  ].join('\n');
+}
+
 if (only.has('gemm')) {
   const res = await runGemmBench({ quick, sizes: quick ? [64, 128, 256] : undefined, log: () => undefined });
   console.log(formatGemmTable(res) + `\n→ ${save('gemm', res)}\n`);
@@ -86,4 +108,8 @@ if (only.has('hvp')) {
 if (only.has('correctives')) {
   const rows = await runCorrectivesBench({ dims: quick ? [64] : [64, 128], maxTime: quick ? 0.3 : 1 });
   console.log(correctivesTable(rows) + `\n→ ${save('correctives', { rows })}\n`);
+}
+if (only.has('linalg')) {
+  const res = await runLinalgBench({ sizes: quick ? [32, 64] : undefined, maxTime: quick ? 0.3 : 1 });
+  console.log(linalgTable(res) + `\n→ ${save('linalg', res)}\n`);
 }

@@ -67,10 +67,12 @@ export abstract class F64Block {
     return this.#ptr;
   }
 
+  /** Size in bytes (8 per entry). */
   get bytes(): number {
     return this.length * 8;
   }
 
+  /** True once `free()` ran (by hand or at scope exit). */
   get freed(): boolean {
     return this.#freed;
   }
@@ -138,6 +140,7 @@ export class Matrix extends F64Block {
     makeMatrix = (owner, release, ptr, rows, cols) => new Matrix(TOKEN, owner, release, ptr, rows, cols);
   }
 
+  /** `matrix 4×4` (used inside error messages). */
   describe(): string {
     return `matrix ${this.rows}×${this.cols}${this.freed ? ' (freed)' : ''}`;
   }
@@ -147,11 +150,13 @@ export class Matrix extends F64Block {
     return `Matrix ${this.rows}×${this.cols} [engine ${this.engineId}]${this.freed ? ' (freed)' : ''}`;
   }
 
+  /** Entry (i, j), 0-based; out-of-range indices are a `bad-index` error. */
   get(i: number, j: number): number {
     this.checkIndex(i, j);
     return new Float64Array(this.owner.memory.buffer, this.ptr + (i * this.cols + j) * 8, 1)[0];
   }
 
+  /** Sets entry (i, j), 0-based. */
   put(i: number, j: number, value: number): void {
     this.checkIndex(i, j);
     new Float64Array(this.owner.memory.buffer, this.ptr + (i * this.cols + j) * 8, 1)[0] = value;
@@ -163,6 +168,7 @@ export class Matrix extends F64Block {
     return new Float64Array(this.owner.memory.buffer, this.ptr + i * this.cols * 8, this.cols).slice();
   }
 
+  /** A copy as an array of rows (plain numbers). */
   toRows(): number[][] {
     const d = this.data();
     return Array.from({ length: this.rows }, (_, i) => Array.from(d.subarray(i * this.cols, (i + 1) * this.cols)));
@@ -189,6 +195,7 @@ export class Vector extends F64Block {
     makeVector = (owner, release, ptr, length) => new Vector(TOKEN, owner, release, ptr, length);
   }
 
+  /** `vector of length 3` (used inside error messages). */
   describe(): string {
     return `vector of length ${this.length}${this.freed ? ' (freed)' : ''}`;
   }

@@ -6,6 +6,7 @@ import { checkHandle, internals } from './internal.js';
 import { bool, checkOptions, int, num, type OptionSpec } from './options.js';
 import type { Engine } from './engine.js';
 
+/** Options of `engine.eigh`. */
 export interface EighOptions {
   /** Compute eigenvectors (default true). */
   vectors?: boolean;
@@ -30,25 +31,35 @@ const EIGH_OPTIONS: OptionSpec = {
   symmetryTol: num({ min: 0, max: 1 }),
 };
 
+/** eigh's result when eigenvectors are computed (the default). */
 export interface EighWithVectors {
   /** Eigenvalues, ascending (as numpy.linalg.eigh and LAPACK). */
   values: Vector;
   /** n×n orthogonal; column j is the unit eigenvector of values[j]. */
   vectors: Matrix;
+  /** Jacobi sweeps used. */
   sweeps: number;
 }
 
+/** eigh's result with `{ vectors: false }`. */
 export interface EighValues {
+  /** Eigenvalues, ascending. */
   values: Vector;
+  /** Jacobi sweeps used. */
   sweeps: number;
 }
 
+/** eigh's result when `vectors` is only known at run time. */
 export interface Eigh {
+  /** Eigenvalues, ascending. */
   values: Vector;
+  /** Present when vectors were computed. */
   vectors?: Matrix;
+  /** Jacobi sweeps used. */
   sweeps: number;
 }
 
+/** Options of `engine.cholesky`. */
 export interface CholeskyOptions {
   /** As in EighOptions: relative asymmetry accepted (default 1e-10); only the lower triangle is read. */
   symmetryTol?: number;
@@ -56,6 +67,7 @@ export interface CholeskyOptions {
 
 const CHOLESKY_OPTIONS: OptionSpec = { symmetryTol: num({ min: 0, max: 1 }) };
 
+/** `engine.qr`'s result: A·P = Q·R. */
 export interface Qr {
   /** m×n, orthonormal columns (thin Q). */
   Q: Matrix;
@@ -65,6 +77,7 @@ export interface Qr {
   perm: Int32Array;
 }
 
+/** Options of `engine.lstsq`. */
 export interface LstsqOptions {
   /** Columns with |r_ii| ≤ rcond·|r_11| count as dependent and get x = 0 there. Default max(m, n)·ε. */
   rcond?: number;
@@ -72,6 +85,7 @@ export interface LstsqOptions {
 
 const LSTSQ_OPTIONS: OptionSpec = { rcond: num({ min: 0, max: 1, openMax: true }) };
 
+/** `engine.lstsq`'s result; `x` is a Vector when b was a Vector. */
 export interface Lstsq<X extends Matrix | Vector = Matrix> {
   /** n×k (or length n when b is a vector): the basic least-squares solution. */
   x: X;

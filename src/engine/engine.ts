@@ -10,9 +10,12 @@ import * as linalg from './decompositions.js';
 import type { CholeskyOptions, Eigh, EighOptions, EighValues, EighWithVectors, Lstsq, LstsqOptions, Qr } from './decompositions.js';
 
 /** AssemblyScript's TLSF allocator serves blocks below 1 GiB; wasm32 memory tops out at 4 GiB. */
+/** Largest single allocation (bytes): AssemblyScript's TLSF allocator serves blocks below 1 GiB. */
 export const MAX_BLOCK_BYTES = 2 ** 30 - 64;
+/** wasm32 linear memory limit (bytes) for one engine. */
 export const MAX_MEMORY_BYTES = 2 ** 32;
 
+/** Options of `engine.gemm` (and `transA`/`transB` of `engine.matmul`). */
 export interface GemmOptions {
   /** Use Aᵀ in place of A. */
   transA?: boolean;
@@ -27,6 +30,7 @@ export interface GemmOptions {
 const GEMM_OPTIONS: OptionSpec = { transA: bool(), transB: bool(), alpha: num(), beta: num() };
 const MATMUL_OPTIONS: OptionSpec = { transA: bool(), transB: bool() };
 
+/** Options of `engine.svd`. */
 export interface SvdOptions {
   /** Compute U and V (default true); false skips their accumulation. */
   vectors?: boolean;
@@ -73,6 +77,7 @@ export interface Svd {
   sweeps: number;
 }
 
+/** What `engine.memoryStats()` reports. */
 export interface MemoryStats {
   /** Bytes held by live handles (plus engine bookkeeping allocated at start). */
   liveBytes: number;

@@ -44,8 +44,8 @@ export interface CondlabErrorDetails {
 /** Every code a CondlabError can carry; a misspelt code does not compile. */
 export type CondlabErrorCode = keyof CondlabErrorDetails;
 
-/** Codes whose details are all optional, so the argument may be left out. */
-type OptionalDetails<C extends CondlabErrorCode> = {} extends CondlabErrorDetails[C] ? [details?: CondlabErrorDetails[C]] : [details: CondlabErrorDetails[C]];
+/** The details argument of `new CondlabError`: optional for codes whose details are all optional. */
+export type OptionalDetails<C extends CondlabErrorCode> = {} extends CondlabErrorDetails[C] ? [details?: CondlabErrorDetails[C]] : [details: CondlabErrorDetails[C]];
 
 /**
  * Every failure condlab reports on purpose is a CondlabError: it names the bad value and what is allowed,
@@ -87,6 +87,10 @@ const CondlabErrorClass = class CondlabError extends Error {
   }
 };
 
+/**
+ * The error class: `new CondlabError(message, code, details)`; `e instanceof CondlabError` narrows to the
+ * {@link CondlabError} interface with `code` a {@link CondlabErrorCode}.
+ */
 export const CondlabError = CondlabErrorClass as unknown as CondlabErrorConstructor;
 
 /** True when `e` is a CondlabError with `code` (any code when omitted), with details typed for that code. */

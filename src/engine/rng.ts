@@ -53,6 +53,7 @@ export class Rng {
     return this.#ptr;
   }
 
+  /** True once `free()` ran (by hand or at scope exit). */
   get freed(): boolean {
     return this.#freed;
   }
@@ -91,6 +92,7 @@ export class Rng {
     }
   }
 
+  /** Next raw 32-bit output, as an unsigned integer. */
   u32(): number {
     return this.#core.wasm.rngNextU32(this.ptr) >>> 0;
   }
@@ -135,6 +137,7 @@ export class Rng {
     return this.fillNormal(this.#engine.vector(n), mean, std);
   }
 
+  /** Gives the state's memory back; using the generator afterwards is a `freed-handle` error. */
   free(): void {
     if (this.#freed) throw new CondlabError('generator was freed twice', 'freed-handle', { handle: 'generator' });
     this.#core.wasm.free(this.#ptr, RNG_STATE_BYTES);
