@@ -127,6 +127,8 @@ export abstract class F64Block {
 
 /** A row-major rows×cols f64 matrix in WASM memory. Make one with `engine.matrix`, `engine.fromRows` or a kernel. */
 export class Matrix extends F64Block {
+  /** Makes the type nominal: a Vector (same members otherwise) is not assignable to Matrix, nor the reverse. */
+  readonly #kind = 'matrix';
   readonly rows: number;
   readonly cols: number;
 
@@ -187,6 +189,9 @@ export class Matrix extends F64Block {
 
 /** A length-n f64 vector in WASM memory. Make one with `engine.vector` or a kernel. */
 export class Vector extends F64Block {
+  /** Nominal typing (see Matrix). */
+  readonly #kind = 'vector';
+
   private constructor(token: typeof TOKEN, owner: BlockOwner, release: BlockRelease, ptr: number, length: number) {
     super(token, owner, release, ptr, length);
   }

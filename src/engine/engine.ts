@@ -457,8 +457,8 @@ export class Engine implements BlockOwner {
    * rcond·|r_11|), dependent columns get x = 0 (the basic solution; for full-rank A the unique minimiser).
    * `b` is a vector (x is then a vector) or an m×k matrix of right-hand sides.
    */
-  lstsq(A: Matrix, b: Vector, opts?: LstsqOptions): Lstsq<Vector>;
   lstsq(A: Matrix, b: Matrix, opts?: LstsqOptions): Lstsq<Matrix>;
+  lstsq(A: Matrix, b: Vector, opts?: LstsqOptions): Lstsq<Vector>;
   lstsq(A: Matrix, b: Matrix | Vector, opts?: LstsqOptions): Lstsq<Matrix | Vector> {
     return linalg.lstsq(this, A, b, opts);
   }

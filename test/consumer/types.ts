@@ -83,7 +83,9 @@ ls.x.rows;
 const lsm = engine.lstsq(A, engine.matrix(3, 2));
 const xRows: number = lsm.x.rows;
 const L: Matrix = engine.cholesky(engine.matrix(1, 1, [4]));
+// @ts-expect-error a matrix is not a vector
+const notVector: import('condlab').Vector = L;
 // @ts-expect-error misspelt option
 engine.cholesky(A, { symmetrytol: 0 });
 
-export { rows, cols, s, code, misspelt, shape, lambda, perm, rank, xRows, L };
+export { rows, cols, s, code, misspelt, shape, lambda, perm, rank, xRows, L, notVector };
