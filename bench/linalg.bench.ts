@@ -8,7 +8,8 @@ import { numpySubprocess, type PeerStatus } from './peers.js';
 
 export interface LinalgBenchRow {
   n: number;
-  op: 'eigh' | 'qr' | 'cholesky' | 'lstsq';
+  /** eigh: symmetric indefinite (two-sided Jacobi); eigh-spd: positive definite (Cholesky + one-sided Jacobi). */
+  op: 'eigh' | 'eigh-spd' | 'qr' | 'cholesky' | 'lstsq';
   /** Shape factored: n×n, or 2n×n for qr and lstsq. */
   shape: string;
   condlabMs: number;
@@ -64,7 +65,7 @@ export async function runLinalgBench(opts: { sizes?: number[]; maxTime?: number 
       return { n, sym, spd, tall: rng.normalMatrix(2 * n, n).toArray(), b: rng.normalVector(2 * n).toArray() };
     }),
   );
-  const np = numpySubprocess<{ scipy: string | null; cases: { n: number; eighMs: number; qrMs: number; qrPivotedMs: number | null; choleskyMs: number; lstsqMs: number; eigvals: number[]; rdiag: number[] | null; chol: number[]; x: number[] }[] }>(
+  const np = numpySubprocess<{ scipy: string | null; cases: { n: number; eighMs: number; eighSpdMs: number; eigvalsSpd: number[]; qrMs: number; qrPivotedMs: number | null; choleskyMs: number; lstsqMs: number; eigvals: number[]; rdiag: number[] | null; chol: number[]; x: number[] }[] }>(
     'bench/numpy_linalg.py',
     { reps: 30, cases: data.map((d) => ({ n: d.n, sym: Array.from(d.sym), spd: Array.from(d.spd), tall: Array.from(d.tall), b: Array.from(d.b) })) },
   );
@@ -80,6 +81,8 @@ export async function runLinalgBench(opts: { sizes?: number[]; maxTime?: number 
     const t = await timeCases(`linalg n=${n}`, {
       'condlab eigh': () => engine.scope(() => void (sweeps = engine.eigh(S).sweeps)),
       'ml-matrix eigh': () => void new EigenvalueDecomposition(mlS, { assumeSymmetric: true }),
+      'condlab eigh-spd': () => engine.scope(() => void engine.eigh(P)),
+      'ml-matrix eigh-spd': () => void new EigenvalueDecomposition(mlP, { assumeSymmetric: true }),
       'condlab qr': () => engine.scope(() => void engine.qr(T)),
       'ml-matrix qr': () => {
         const q = new QrDecomposition(mlT);
@@ -90,10 +93,11 @@ export async function runLinalgBench(opts: { sizes?: number[]; maxTime?: number 
       'condlab lstsq': () => engine.scope(() => void engine.lstsq(T, B)),
       'ml-matrix lstsq': () => void solve(mlT, mlB),
     }, budget);
-    const [eig, rdiag, chol, x] = engine.scope(() => {
+    const [eig, eigSpd, rdiag, chol, x] = engine.scope(() => {
       const R = engine.qr(T).R;
       return [
         engine.eigh(S, { vectors: false }).values.toArray(),
+        engine.eigh(P, { vectors: false }).values.toArray(),
         Float64Array.from({ length: n }, (_, i) => Math.abs(R.get(i, i))),
         engine.cholesky(P).toArray(),
         engine.lstsq(T, B).x.toArray(),
@@ -101,6 +105,7 @@ export async function runLinalgBench(opts: { sizes?: number[]; maxTime?: number 
     });
     rows.push(
       { n, op: 'eigh', shape: `${n}×${n}`, condlabMs: t['condlab eigh'], mlMatrixMs: t['ml-matrix eigh'], numpyMs: ref?.eighMs ?? null, numpyPivotedMs: null, diffVsNumpy: maxRelDiff(eig, ref?.eigvals), condlabSweeps: sweeps },
+      { n, op: 'eigh-spd', shape: `${n}×${n}`, condlabMs: t['condlab eigh-spd'], mlMatrixMs: t['ml-matrix eigh-spd'], numpyMs: ref?.eighSpdMs ?? null, numpyPivotedMs: null, diffVsNumpy: maxRelDiff(eigSpd, ref?.eigvalsSpd) },
       { n, op: 'qr', shape: `${2 * n}×${n}`, condlabMs: t['condlab qr'], mlMatrixMs: t['ml-matrix qr'], numpyMs: ref?.qrMs ?? null, numpyPivotedMs: ref?.qrPivotedMs ?? null, diffVsNumpy: maxRelDiff(rdiag, ref?.rdiag) },
       { n, op: 'cholesky', shape: `${n}×${n}`, condlabMs: t['condlab cholesky'], mlMatrixMs: t['ml-matrix cholesky'], numpyMs: ref?.choleskyMs ?? null, numpyPivotedMs: null, diffVsNumpy: maxRelDiff(chol, ref?.chol) },
       { n, op: 'lstsq', shape: `${2 * n}×${n}`, condlabMs: t['condlab lstsq'], mlMatrixMs: t['ml-matrix lstsq'], numpyMs: ref?.lstsqMs ?? null, numpyPivotedMs: null, diffVsNumpy: maxRelDiff(x, ref?.x) },

@@ -2,7 +2,7 @@
 cholesky (potrf) and lstsq (gelsd), one BLAS thread, on matrices sent as JSON on stdin.
 
 Input: {"reps": int, "cases": [{"n": int, "sym": [n*n], "spd": [n*n], "tall": [2n*n], "b": [2n]}]}
-Output: {"numpy": version, "scipy": version or null, "cases": [{"n", "eighMs", "qrMs", "qrPivotedMs", "choleskyMs",
+Output: {"numpy": version, "scipy": version or null, "cases": [{"n", "eighMs", "eighSpdMs", "eigvalsSpd", "qrMs", "qrPivotedMs", "choleskyMs",
          "lstsqMs", "eigvals": [...], "rdiag": [...] (pivoted, |r_ii|), "chol": [...], "x": [...]}]}
 """
 import json
@@ -41,6 +41,8 @@ def main():
         row = {
             "n": n,
             "eighMs": median_ms(lambda: np.linalg.eigh(sym), reps),
+            "eighSpdMs": median_ms(lambda: np.linalg.eigh(spd), reps),
+            "eigvalsSpd": np.linalg.eigvalsh(spd).tolist(),
             "qrMs": median_ms(lambda: np.linalg.qr(tall), reps),
             "choleskyMs": median_ms(lambda: np.linalg.cholesky(spd), reps),
             "lstsqMs": median_ms(lambda: np.linalg.lstsq(tall, b, rcond=None), reps),
