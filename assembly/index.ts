@@ -14,3 +14,4 @@ export * from "./train/index";
 export { newtonSchulz, newtonSchulzWorkspaceBytes } from "./optim/newton_schulz";
 export { mathExp, mathLog } from "./detmath";
 export { clsHeaderSlots, clsShuffle, clsTrain, clsEvaluate, clsCopyEffective, clsBatchGradient } from "./train/classifier";
+export * from "./linalg/index";

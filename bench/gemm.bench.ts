@@ -9,6 +9,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import b from 'benny';
 import { Matrix as MlMatrix } from 'ml-matrix';
 import { Engine } from '../src/engine/index.js';
+import { wasmOf } from '../src/engine/internal.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
@@ -138,7 +139,7 @@ export async function runGemmBench(opts: GemmBenchOptions = {}): Promise<GemmBen
     {
       const A = engine.matrix(n, n, a), B = engine.matrix(n, n, bm), C = engine.matrix(n, n);
       try {
-        const w = engine.wasm, pa = A.ptr, pb = B.ptr, pc = C.ptr;
+        const w = wasmOf(engine), pa = A.ptr, pb = B.ptr, pc = C.ptr;
         // the raw export, as a training loop calls it: Engine.gemm adds O(n²) finiteness scans on top
         const seconds = await timeWithBenny(`condlab gemm n=${n}`, () => w.gemm(0, 0, n, n, n, 1, pa, n, pb, n, 0, pc, n), quick);
         const checksum = sum(C.data());

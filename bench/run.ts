@@ -1,5 +1,5 @@
 // `npm run bench`: GEMM, SVD and HVP benchmarks side by side with their peers in one run; JSON under bench/results/.
-// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,conformance
+// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,conformance,linalg
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,12 +9,13 @@ import { runSvdBench, type SvdBenchResult } from './svd.bench.js';
 import { runHvpBench, type HvpBenchRow } from './hvp.bench.js';
 import { runCorrectivesBench, type CorrectiveCostRow } from './correctives.bench.js';
 import { formatConformance, runConformance } from './conformance.bench.js';
+import { runLinalgBench, type LinalgBenchResult } from './linalg.bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
-const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'conformance'];
+const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'conformance', 'linalg'];
 const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : BENCHES);
 for (const name of only) if (!BENCHES.includes(name)) throw new Error(`--only takes ${BENCHES.join(', ')}; got ${name}`);
 
@@ -85,6 +86,27 @@ function correctivesTable(rows: CorrectiveCostRow[]): string {
   ].join('\n');
 }
 
+function linalgTable(r: LinalgBenchResult): string {
+  return [
+    'eigh / qr / cholesky / lstsq, median ms (qr and lstsq on 2n×n)',
+    'op        n     condlab  ml-matrix  numpy   numpy pivoted  condlab/numpy  ml-matrix/condlab  max rel Δ vs numpy',
+    ...r.rows.map((x) =>
+      [
+        x.op.padEnd(9),
+        String(x.n).padEnd(5),
+        f(x.condlabMs, 3).padStart(7),
+        f(x.mlMatrixMs, 3).padStart(10),
+        f(x.numpyMs, 3).padStart(6),
+        f(x.numpyPivotedMs, 3).padStart(14),
+        f(x.numpyMs ? x.condlabMs / x.numpyMs : null).padStart(14),
+        f(x.mlMatrixMs / x.condlabMs).padStart(18),
+        (x.diffVsNumpy === null ? '—' : x.diffVsNumpy.toExponential(1)).padStart(19),
+      ].join(' '),
+    ),
+    r.numpy.ok ? `numpy ${r.numpy.version}${r.numpy.scipy ? `, scipy ${r.numpy.scipy}` : ''}, one BLAS thread` : `numpy: ${r.numpy.reason}`,
+  ].join('\n');
+}
+
 if (only.has('gemm')) {
   const res = await runGemmBench({ quick, sizes: quick ? [64, 128, 256] : undefined, log: () => undefined });
   console.log(formatGemmTable(res) + `\n→ ${save('gemm', res)}\n`);
@@ -111,4 +133,8 @@ if (only.has('conformance')) {
   const md = formatConformance(res);
   writeFileSync(join(here, 'results', 'conformance.md'), md + '\n');
   console.log(md + `\n→ ${save('conformance', res)}\n`);
+}
+if (only.has('linalg')) {
+  const res = await runLinalgBench({ sizes: quick ? [32, 64] : undefined, maxTime: quick ? 0.3 : 1 });
+  console.log(linalgTable(res) + `\n→ ${save('linalg', res)}\n`);
 }

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { CondlabError, Engine } from '../src/engine/index.js';
+import { wasmOf } from '../src/engine/internal.js';
 
 // Block sizes of assembly/gemm (kept in sync by hand: the shapes below straddle them on purpose).
 const MR = 4, NR = 4, MC = 96, KC = 256, NC = 2048;
@@ -110,7 +111,7 @@ function wasmGemm(
     const b = engine.vector(B.data.length, B.data);
     const c = engine.vector(C.data.length);
     c.data().set(C.data); // `vector(len, data)` rejects NaN; the raw copy lets β = 0 see NaN garbage
-    engine.wasm.gemm(+tA, +tB, m, n, k, alpha, a.ptr, A.ld, b.ptr, B.ld, beta, c.ptr, C.ld);
+    wasmOf(engine).gemm(+tA, +tB, m, n, k, alpha, a.ptr, A.ld, b.ptr, B.ld, beta, c.ptr, C.ld);
     return c.toArray();
   });
 }

@@ -3,6 +3,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../src/engine/index.js';
+import { wasmOf } from '../src/engine/internal.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -43,8 +44,8 @@ function splitmixState(key: bigint): bigint[] {
 }
 
 function rawState(words: bigint[]): number {
-  const ptr = engine.wasm.alloc(48);
-  const view = new BigUint64Array(engine.wasm.memory.buffer, ptr, 6);
+  const ptr = wasmOf(engine).alloc(48);
+  const view = new BigUint64Array(wasmOf(engine).memory.buffer, ptr, 6);
   words.forEach((w, i) => (view[i] = w));
   view[4] = 0n;
   view[5] = 0n;
@@ -64,10 +65,10 @@ describe('xoshiro256** known answers', () => {
     const g = xoshiro([1n, 2n, 3n, 4n]);
     for (let i = 0; i < 1000; i++) {
       // uniform() exposes the top 53 bits exactly: u·2^53 = x >> 11
-      const u = engine.wasm.rngNextUniform(ptr);
+      const u = wasmOf(engine).rngNextUniform(ptr);
       expect(BigInt(u * 2 ** 53)).toBe(g.next().value! >> 11n);
     }
-    engine.wasm.free(ptr, 48);
+    wasmOf(engine).free(ptr, 48);
   });
 
   it('seeding is SplitMix64 of the key (checked against the oracle for random keys)', () => {

@@ -8,6 +8,7 @@ import { CondlabError, Engine } from '../src/engine/index.js';
 import {
   EPS, anyMatrix, dense, frobenius, matmul, orthonormal, randomMatrix, transpose, type Dense,
 } from '../src/testing/index.js';
+import { wasmOf } from '../src/engine/internal.js';
 import { numpyAvailable, runNumpy } from './helpers/numpy.js';
 import { bidiagonalSingularValues } from './helpers/bidiagonal-oracle.js';
 
@@ -190,7 +191,7 @@ describe('dqds against an independent oracle (bisection on the Golub–Kahan tri
     return engine.scope(() => {
       const n = d.length;
       const D = engine.vector(n, d), E = engine.vector(Math.max(n - 1, 1), n > 1 ? e : [0]), out = engine.vector(n);
-      expect(engine.wasm.dqdsSingularValues(n, D.ptr, E.ptr, out.ptr)).toBe(0);
+      expect(wasmOf(engine).dqdsSingularValues(n, D.ptr, E.ptr, out.ptr)).toBe(0);
       return Array.from(out.toArray()).sort((x, y) => y - x);
     });
   }
@@ -203,7 +204,7 @@ describe('dqds against an independent oracle (bisection on the Golub–Kahan tri
         // relative accuracy for σ down to 1e-140·σ₁; below that only absolutely (a known limit, see docs/numerics.md)
         for (let i = 0; i < s.length; i++) expect(Math.abs(s[i] - ref[i])).toBeLessThanOrEqual(C * EPS * d.length * ref[i] + 1e-140 * ref[0]);
         // and the work stays O(n) transforms
-        expect(engine.wasm.dqdsLastIterations()).toBeLessThanOrEqual(20 * d.length + 20);
+        expect(wasmOf(engine).dqdsLastIterations()).toBeLessThanOrEqual(20 * d.length + 20);
       }),
       run(300),
     );

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import { Matrix, Vector } from '../engine/block.js';
 import { CondlabError, checkDim } from '../engine/errors.js';
 import { checkVector, type SymmetricOperator } from './operator.js';
+import { checkHandle, internals, wasmOf } from '../engine/internal.js';
 
 export type Activation = 'linear' | 'relu';
 export type LossKind = 'mse' | 'cross-entropy';
@@ -34,6 +35,9 @@ export class DenseChain {
     readonly X: Matrix,
     readonly Y: Matrix,
   ) {
+    checkHandle(engine, 'DenseChain', 'params', params, 'vector');
+    checkHandle(engine, 'DenseChain', 'X', X, 'matrix');
+    checkHandle(engine, 'DenseChain', 'Y', Y, 'matrix');
     const { dims } = spec;
     if (!Array.isArray(dims) || dims.length < 2 || dims.length > 9) {
       throw new CondlabError(`dims must list 2 to 9 layer widths (input … output), got ${JSON.stringify(dims)}`, 'bad-option');
@@ -46,8 +50,8 @@ export class DenseChain {
       throw new CondlabError(`loss must be 'mse' or 'cross-entropy', got ${String(spec.loss)}`, 'bad-option');
     }
     this.layers = dims.length - 1;
-    const w = engine.wasm;
-    this.dimsPtr = engine.allocBytes(4 * dims.length, 'chain dims');
+    const w = wasmOf(engine);
+    this.dimsPtr = internals(engine).allocBytes(4 * dims.length, 'chain dims');
     new Int32Array(w.memory.buffer, this.dimsPtr, dims.length).set(dims);
     this.size = w.chainParamCount(this.layers, this.dimsPtr);
     if (params.length !== this.size) {
@@ -62,7 +66,7 @@ export class DenseChain {
       );
     }
     this.wsBytes = w.chainWorkspaceBytes(this.layers, this.dimsPtr, X.rows);
-    this.ws = engine.allocBytes(this.wsBytes, 'chain workspace');
+    this.ws = internals(engine).allocBytes(this.wsBytes, 'chain workspace');
     this.scratch = engine.vector(this.size);
   }
 
@@ -76,14 +80,14 @@ export class DenseChain {
 
   loss(): number {
     const [a, l] = this.codes;
-    return this.engine.wasm.chainLoss(this.layers, this.dimsPtr, a, l, this.params.ptr, this.X.ptr, this.Y.ptr, this.batch, this.ws);
+    return wasmOf(this.engine).chainLoss(this.layers, this.dimsPtr, a, l, this.params.ptr, this.X.ptr, this.Y.ptr, this.batch, this.ws);
   }
 
   /** Writes the gradient into `out` (length = size) and returns the loss. */
   gradient(out: Vector): number {
     this.checkOut(out);
     const [a, l] = this.codes;
-    return this.engine.wasm.chainGradient(this.layers, this.dimsPtr, a, l, this.params.ptr, this.X.ptr, this.Y.ptr, this.batch, this.ws, out.ptr);
+    return wasmOf(this.engine).chainGradient(this.layers, this.dimsPtr, a, l, this.params.ptr, this.X.ptr, this.Y.ptr, this.batch, this.ws, out.ptr);
   }
 
   /** out ← H·v (exact, R-operator), or G·v with `gaussNewton`. */
@@ -92,7 +96,7 @@ export class DenseChain {
     if (v.length !== this.size) throw new CondlabError(`direction has length ${v.length}; this model has ${this.size} parameters`, 'shape-mismatch');
     this.engine.checkFinite('direction', v);
     const [a, l] = this.codes;
-    this.engine.wasm.chainHvp(this.layers, this.dimsPtr, a, l, this.params.ptr, this.X.ptr, this.Y.ptr, this.batch, this.ws, v.ptr, out.ptr, gaussNewton ? 1 : 0);
+    wasmOf(this.engine).chainHvp(this.layers, this.dimsPtr, a, l, this.params.ptr, this.X.ptr, this.Y.ptr, this.batch, this.ws, v.ptr, out.ptr, gaussNewton ? 1 : 0);
   }
 
   /** Offset and shape of layer l's weights (1-based) in the parameter vector. */
@@ -121,18 +125,19 @@ export class DenseChain {
   }
 
   private checkOut(out: Vector): void {
+    checkHandle(this.engine, 'DenseChain', 'out', out, 'vector');
     if (out.length !== this.size) throw new CondlabError(`output has length ${out.length}; this model has ${this.size} parameters`, 'shape-mismatch');
   }
 
   private release(): void {
-    this.engine.wasm.free(this.dimsPtr, 4 * this.spec.dims.length);
+    wasmOf(this.engine).free(this.dimsPtr, 4 * this.spec.dims.length);
   }
 
   free(): void {
     if (this.freed) return;
     this.freed = true;
-    this.engine.wasm.free(this.dimsPtr, 4 * this.spec.dims.length);
-    this.engine.wasm.free(this.ws, this.wsBytes);
+    wasmOf(this.engine).free(this.dimsPtr, 4 * this.spec.dims.length);
+    wasmOf(this.engine).free(this.ws, this.wsBytes);
     if (!this.scratch.freed) this.scratch.free();
     if (this.opIn && !this.opIn.freed) this.opIn.free();
   }

@@ -13,6 +13,7 @@ import type { CellContext, CellResult, ConditionResult, Experiment, RunConfig } 
 import { DenseChain, type ChainSpec } from './chain.js';
 import { fitLine, fitLogLog } from './fit.js';
 import { heterogeneousTarget } from '../train/targets.js';
+import { wasmOf } from '../engine/internal.js';
 
 export type CurvatureModel = 'linear' | 'deep2' | 'deep3' | 'mlp' | 'classifier';
 export const CURVATURE_MODELS: CurvatureModel[] = ['linear', 'deep2', 'deep3', 'mlp', 'classifier'];
@@ -114,7 +115,7 @@ function train(engine: Engine, model: CurvatureModel, cfg: RunConfig, d: number,
         chain.free();
       }
     });
-    if (!ok || engine.wasm.firstNonFinite(params.length, params.ptr) >= 0) {
+    if (!ok || wasmOf(engine).firstNonFinite(params.length, params.ptr) >= 0) {
       divergedAt = t + 1;
       break;
     }

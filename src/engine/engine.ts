@@ -1,17 +1,29 @@
-import { F64Block, Matrix, Vector, type BlockOwner } from './block.js';
+import { F64Block, Matrix, Vector, makeMatrix, makeVector, type BlockOwner } from './block.js';
 import { CondlabError, checkDim, checkFiniteNumber, formatBytes } from './errors.js';
 import type { CondlabExports } from './exports.js';
+import { INSPECT } from './inspect.js';
+import { checkHandle, registerInternals, type HandleKind } from './internal.js';
 import { compileWasm, instantiateWasm, type WasmSource } from './loader.js';
+import { bool, checkOptions, int, num, oneOf, type OptionSpec } from './options.js';
 import { Rng, checkSeed } from './rng.js';
+import * as linalg from './decompositions.js';
+import type { CholeskyOptions, Eigh, EighOptions, EighValues, EighWithVectors, Lstsq, LstsqOptions, Qr } from './decompositions.js';
 
 /** AssemblyScript's TLSF allocator serves blocks below 1 GiB; wasm32 memory tops out at 4 GiB. */
+/** Largest single allocation (bytes): AssemblyScript's TLSF allocator serves blocks below 1 GiB. */
 export const MAX_BLOCK_BYTES = 2 ** 30 - 64;
+/** wasm32 linear memory limit (bytes) for one engine. */
 export const MAX_MEMORY_BYTES = 2 ** 32;
 
+/** Options of `engine.gemm` (and `transA`/`transB` of `engine.matmul`). */
 export interface GemmOptions {
+  /** Use Aᵀ in place of A. */
   transA?: boolean;
+  /** Use Bᵀ in place of B. */
   transB?: boolean;
+  /** Default 1. */
   alpha?: number;
+  /** Default 0 (C's old entries are then not read, so they need not be finite). */
   beta?: number;
 }
 
@@ -20,27 +32,63 @@ export interface GemmOptions {
 export type SvdMethod = 'jacobi' | 'bidiag';
 export const SVD_METHODS: readonly SvdMethod[] = ['jacobi', 'bidiag'];
 
+const GEMM_OPTIONS: OptionSpec = { transA: bool(), transB: bool(), alpha: num(), beta: num() };
+const MATMUL_OPTIONS: OptionSpec = { transA: bool(), transB: bool() };
+
+/** Options of `engine.svd`. */
 export interface SvdOptions {
   /** Compute U and V (default true); false skips their accumulation. */
   vectors?: boolean;
   /** Algorithm (default 'jacobi'); 'bidiag' computes values only and needs `vectors: false`. */
   method?: SvdMethod;
-  /** Convergence: every column pair satisfies |aᵢ·aⱼ| ≤ tol·‖aᵢ‖‖aⱼ‖. Default m·ε. */
+  /**
+   * Convergence: every column pair satisfies |aᵢ·aⱼ| ≤ tol·‖aᵢ‖‖aⱼ‖, in (0, 1). Default √k·ε with k = min(m, n)
+   * (Jacobi runs on the k×k triangular factor of the QR preconditioner, so k is the column length it sees).
+   * Method 'jacobi' only.
+   */
   tol?: number;
-  /** Sweep limit; exceeding it throws a CondlabError carrying the residual. Default 60. */
+  /** Sweep limit, 1 to 1000; exceeding it throws a `no-convergence` CondlabError carrying the residual. Default 60. */
   maxSweeps?: number;
 }
 
-export interface Svd {
-  /** m×k with k = min(m, n), orthonormal columns (absent in values-only mode). */
-  U?: Matrix;
+/** One line per option: adding an option to svd is one entry here and one field in SvdOptions. */
+const SVD_OPTIONS: OptionSpec = {
+  vectors: bool(),
+  method: oneOf(...SVD_METHODS),
+  tol: num({ min: 0, max: 1, openMin: true, openMax: true }),
+  maxSweeps: int(1, 1000),
+};
+
+const SINGULAR_VALUES_OPTIONS: OptionSpec = { method: oneOf(...SVD_METHODS) };
+
+/** svd's result when vectors are computed (the default). */
+export interface SvdWithVectors {
+  /** m×k with k = min(m, n), orthonormal columns. */
+  U: Matrix;
   /** Singular values, descending, length k. */
   s: Vector;
-  /** n×k, orthonormal columns (absent in values-only mode). */
+  /** n×k, orthonormal columns. */
+  V: Matrix;
+  /** Jacobi sweeps used. */
+  sweeps: number;
+}
+
+/** svd's result with `{ vectors: false }`: no U or V. */
+export interface SvdValues {
+  /** Singular values, descending, length k = min(m, n). */
+  s: Vector;
+  sweeps: number;
+}
+
+/** svd's result when whether vectors are computed is only known at run time. */
+export interface Svd {
+  U?: Matrix;
+  s: Vector;
   V?: Matrix;
   sweeps: number;
 }
 
+/** What `engine.memoryStats()` reports. */
 export interface MemoryStats {
   /** Bytes held by live handles (plus engine bookkeeping allocated at start). */
   liveBytes: number;
@@ -49,23 +97,42 @@ export interface MemoryStats {
   heapBytes: number;
 }
 
-type Scope = Set<F64Block | Rng>;
+type Handle = { free(): void; readonly freed: boolean };
+type Scope = Set<Handle>;
+
+let nextEngineId = 1;
 
 /**
- * One engine = one WebAssembly instance with its own memory. Workers create their own; nothing is shared.
+ * One engine = one WebAssembly instance with its own memory. Workers create their own; nothing is shared, and a
+ * handle from one engine passed to another is a `foreign-handle` CondlabError.
  * Allocation goes through `matrix`/`vector`; `scope(fn)` frees everything `fn` allocated except what it returns.
  */
 export class Engine implements BlockOwner {
-  readonly wasm: CondlabExports;
-  private readonly scopes: Scope[] = [];
+  /** 1, 2, … in load order within this JS realm; shown in handles' labels (`Matrix 4×4 [engine 1]`). */
+  readonly id: number;
+  #wasm: CondlabExports;
+  #scopes: Scope[] = [];
   /** 8-byte scratch for passing u64 keys across the boundary. */
-  private readonly keyScratch: number;
+  #keyScratch: number;
+  #release = (block: F64Block): void => {
+    this.#wasm.free(block.ptr, block.bytes);
+    this.#untrack(block);
+  };
 
   private constructor(wasm: CondlabExports) {
-    this.wasm = wasm;
-    this.keyScratch = wasm.alloc(8);
+    this.id = nextEngineId++;
+    this.#wasm = wasm;
+    this.#keyScratch = wasm.alloc(8);
+    registerInternals(this, {
+      wasm,
+      allocBytes: (bytes, what) => this.#allocBytes(bytes, what),
+      track: (h) => this.#track(h),
+      untrack: (h) => this.#untrack(h as Handle),
+      release: this.#release,
+    });
   }
 
+  /** Instantiates a new engine (Node: reads the bundled .wasm; browser: fetches it), or from `source`. */
   static async load(source?: WasmSource): Promise<Engine> {
     return new Engine(await instantiateWasm(source));
   }
@@ -75,26 +142,38 @@ export class Engine implements BlockOwner {
     return compileWasm(source);
   }
 
+  /** A new engine from a module compiled by `Engine.compile` (cheap: no recompilation). */
   static async fromModule(module: WebAssembly.Module): Promise<Engine> {
     return new Engine(await instantiateWasm(module));
   }
 
+  /** The instance's linear memory (handles build their views on it). */
   get memory(): WebAssembly.Memory {
-    return this.wasm.memory;
+    return this.#wasm.memory;
   }
 
+  /** Bytes and blocks held by live handles, and the size of linear memory. */
   memoryStats(): MemoryStats {
     return {
-      liveBytes: this.wasm.memLiveBytes(),
-      liveBlocks: this.wasm.memLiveBlocks(),
-      heapBytes: this.wasm.memory.buffer.byteLength,
+      liveBytes: this.#wasm.memLiveBytes(),
+      liveBlocks: this.#wasm.memLiveBlocks(),
+      heapBytes: this.#wasm.memory.buffer.byteLength,
     };
+  }
+
+  /** `Engine 1`: what String() and console.log show (never the exports and memory). */
+  toString(): string {
+    return `Engine ${this.id}`;
+  }
+
+  /** @internal */
+  [INSPECT](): string {
+    return this.toString();
   }
 
   // ---- allocation -------------------------------------------------------------------------------------------
 
-  /** Raw allocation with a clear error instead of a trap when memory cannot grow. */
-  allocBytes(bytes: number, what: string): number {
+  #allocBytes(bytes: number, what: string): number {
     if (bytes > MAX_BLOCK_BYTES) {
       throw new CondlabError(
         `${what} needs ${formatBytes(bytes)}; one block of WASM memory may hold at most ${formatBytes(MAX_BLOCK_BYTES)} ` +
@@ -104,7 +183,7 @@ export class Engine implements BlockOwner {
       );
     }
     try {
-      return this.wasm.alloc(bytes);
+      return this.#wasm.alloc(bytes);
     } catch (e) {
       const inUse = this.memoryStats();
       throw new CondlabError(
@@ -117,10 +196,22 @@ export class Engine implements BlockOwner {
     }
   }
 
-  private track<T extends F64Block | Rng>(h: T): T {
-    const top = this.scopes[this.scopes.length - 1];
+  #track<T extends Handle>(h: T): T {
+    const top = this.#scopes[this.#scopes.length - 1];
     if (top) top.add(h);
     return h;
+  }
+
+  #untrack(h: Handle): void {
+    for (const s of this.#scopes) s.delete(h);
+  }
+
+  /** Checks that `h` is a live handle of this engine of the given kind (see internal.ts). */
+  #own(op: string, name: string, h: unknown, kind: 'matrix'): Matrix;
+  #own(op: string, name: string, h: unknown, kind: 'vector'): Vector;
+  #own(op: string, name: string, h: unknown, kind: HandleKind): F64Block;
+  #own(op: string, name: string, h: unknown, kind: HandleKind): F64Block {
+    return checkHandle(this, op, name, h, kind);
   }
 
   /** Zero-filled rows×cols matrix, or filled from `data` (flat row-major or an array of rows). */
@@ -128,21 +219,20 @@ export class Engine implements BlockOwner {
     checkDim('rows', rows);
     checkDim('cols', cols);
     const n = rows * cols;
-    const ptr = this.allocBytes(n * 8, `a ${rows}×${cols} matrix`);
-    const m = this.track(new Matrix(this, ptr, rows, cols));
+    const ptr = this.#allocBytes(n * 8, `a ${rows}×${cols} matrix`);
+    const m = this.#track(makeMatrix(this, this.#release, ptr, rows, cols));
     if (data !== undefined) {
       try {
         fillChecked(m, data, rows, cols);
       } catch (e) {
-        this.release(m);
-        m.markFreed();
+        m.free();
         throw e;
       }
     }
     return m;
   }
 
-  /** Builds a matrix from an array of equal-length rows. */
+  /** Builds a matrix from an array of equal-length rows, e.g. `fromRows([[1, 2], [3, 4]])`. */
   fromRows(rows: ArrayLike<ArrayLike<number>>): Matrix {
     if (!rows || rows.length === 0 || !rows[0] || rows[0].length === 0) {
       throw new CondlabError('fromRows needs at least one non-empty row', 'bad-dimension');
@@ -150,37 +240,20 @@ export class Engine implements BlockOwner {
     return this.matrix(rows.length, rows[0].length, rows);
   }
 
+  /** Zero-filled vector of `length`, or filled from `data`. */
   vector(length: number, data?: ArrayLike<number>): Vector {
     checkDim('length', length);
-    const ptr = this.allocBytes(length * 8, `a vector of length ${length}`);
-    const v = this.track(new Vector(this, ptr, length));
+    const ptr = this.#allocBytes(length * 8, `a vector of length ${length}`);
+    const v = this.#track(makeVector(this, this.#release, ptr, length));
     if (data !== undefined) {
       try {
         fillChecked(v, data, length, 1);
       } catch (e) {
-        this.release(v);
-        v.markFreed();
+        v.free();
         throw e;
       }
     }
     return v;
-  }
-
-  /** BlockOwner: give a block's memory back (called by F64Block.free and by scope exit). */
-  release(block: F64Block): void {
-    this.wasm.free(block.ptr, block.bytes);
-    for (const s of this.scopes) s.delete(block);
-  }
-
-  /** @internal used by Rng */
-  releaseRaw(ptr: number, bytes: number, handle: Rng): void {
-    this.wasm.free(ptr, bytes);
-    for (const s of this.scopes) s.delete(handle);
-  }
-
-  /** @internal used by Rng */
-  trackRng(r: Rng): Rng {
-    return this.track(r);
   }
 
   /**
@@ -190,7 +263,7 @@ export class Engine implements BlockOwner {
    */
   scope<T>(fn: () => T): T {
     const mine: Scope = new Set();
-    this.scopes.push(mine);
+    this.#scopes.push(mine);
     let result: T | undefined;
     let ok = false;
     try {
@@ -200,9 +273,9 @@ export class Engine implements BlockOwner {
       }
       ok = true;
     } finally {
-      this.scopes.pop();
+      this.#scopes.pop();
       const kept = ok ? collectHandles(result) : new Set<unknown>();
-      const parent = this.scopes[this.scopes.length - 1];
+      const parent = this.#scopes[this.#scopes.length - 1];
       for (const h of mine) {
         if (kept.has(h)) parent?.add(h);
         else if (!h.freed) h.free();
@@ -215,7 +288,12 @@ export class Engine implements BlockOwner {
 
   /** Throws naming the first NaN/±Inf entry of `block`. One SIMD pass in WASM. */
   checkFinite(name: string, block: F64Block): void {
-    const idx = this.wasm.firstNonFinite(block.length, block.ptr);
+    this.#own('checkFinite', name, block, 'block');
+    this.#finite(name, block);
+  }
+
+  #finite(name: string, block: F64Block): void {
+    const idx = this.#wasm.firstNonFinite(block.length, block.ptr);
     if (idx >= 0) {
       const v = block.data()[idx];
       const where = block instanceof Matrix ? `(${Math.floor(idx / block.cols)}, ${idx % block.cols})` : `[${idx}]`;
@@ -230,10 +308,14 @@ export class Engine implements BlockOwner {
   // ---- kernels ------------------------------------------------------------------------------------------------
 
   /** C ← α·op(A)·op(B) + β·C (output first, as gl-matrix does). Returns C. */
-  gemm(C: Matrix, A: Matrix, B: Matrix, opts: GemmOptions = {}): Matrix {
-    const transA = !!opts.transA, transB = !!opts.transB;
-    const alpha = checkFiniteNumber('alpha', opts.alpha ?? 1);
-    const beta = checkFiniteNumber('beta', opts.beta ?? 0);
+  gemm(C: Matrix, A: Matrix, B: Matrix, opts?: GemmOptions): Matrix {
+    const o = checkOptions('gemm', opts, GEMM_OPTIONS);
+    this.#own('gemm', 'C', C, 'matrix');
+    this.#own('gemm', 'A', A, 'matrix');
+    this.#own('gemm', 'B', B, 'matrix');
+    const transA = !!o.transA, transB = !!o.transB;
+    const alpha = checkFiniteNumber('alpha', o.alpha ?? 1);
+    const beta = checkFiniteNumber('beta', o.beta ?? 0);
     const m = transA ? A.cols : A.rows, k = transA ? A.rows : A.cols;
     const kb = transB ? B.cols : B.rows, n = transB ? B.rows : B.cols;
     if (k !== kb || C.rows !== m || C.cols !== n) {
@@ -241,91 +323,107 @@ export class Engine implements BlockOwner {
         `gemm shapes do not agree: op(A) is ${m}×${k}, op(B) is ${kb}×${n}, C is ${C.rows}×${C.cols}; ` +
           `need op(A) m×k, op(B) k×n, C m×n`,
         'shape-mismatch',
+        { op: 'gemm' },
       );
     }
-    this.checkFinite('A', A);
-    this.checkFinite('B', B);
-    if (beta !== 0) this.checkFinite('C', C);
-    this.wasm.gemm(+transA, +transB, m, n, k, alpha, A.ptr, A.cols, B.ptr, B.cols, beta, C.ptr, C.cols);
+    this.#finite('A', A);
+    this.#finite('B', B);
+    if (beta !== 0) this.#finite('C', C);
+    this.#wasm.gemm(+transA, +transB, m, n, k, alpha, A.ptr, A.cols, B.ptr, B.cols, beta, C.ptr, C.cols);
     return C;
   }
 
   /** New matrix op(A)·op(B). */
-  matmul(A: Matrix, B: Matrix, opts: Pick<GemmOptions, 'transA' | 'transB'> = {}): Matrix {
-    const m = opts.transA ? A.cols : A.rows, n = opts.transB ? B.rows : B.cols;
+  matmul(A: Matrix, B: Matrix, opts?: Pick<GemmOptions, 'transA' | 'transB'>): Matrix {
+    const o = checkOptions('matmul', opts, MATMUL_OPTIONS);
+    this.#own('matmul', 'A', A, 'matrix');
+    this.#own('matmul', 'B', B, 'matrix');
+    const m = o.transA ? A.cols : A.rows, n = o.transB ? B.rows : B.cols;
     const C = this.matrix(m, n);
     try {
-      return this.gemm(C, A, B, opts);
+      return this.gemm(C, A, B, o);
     } catch (e) {
       C.free();
       throw e;
     }
   }
 
+  /** New matrix Aᵀ. */
   transpose(A: Matrix): Matrix {
+    this.#own('transpose', 'A', A, 'matrix');
     const T = this.matrix(A.cols, A.rows);
-    this.wasm.transpose(A.ptr, A.rows, A.cols, T.ptr);
+    this.#wasm.transpose(A.ptr, A.rows, A.cols, T.ptr);
     return T;
   }
 
+  /** Euclidean norm of each row, as a new vector of length rows. */
   rowNorms(A: Matrix): Vector {
+    this.#own('rowNorms', 'A', A, 'matrix');
     const v = this.vector(A.rows);
-    this.wasm.rowNorms(A.ptr, A.rows, A.cols, v.ptr);
+    this.#wasm.rowNorms(A.ptr, A.rows, A.cols, v.ptr);
     return v;
   }
 
+  /** Euclidean norm of each column, as a new vector of length cols. */
   colNorms(A: Matrix): Vector {
+    this.#own('colNorms', 'A', A, 'matrix');
     const v = this.vector(A.cols);
-    this.wasm.colNorms(A.ptr, A.rows, A.cols, v.ptr);
+    this.#wasm.colNorms(A.ptr, A.rows, A.cols, v.ptr);
     return v;
   }
 
+  /** ‖A‖_F (the 2-norm for a vector), computed without overflow or underflow. */
   frobenius(A: F64Block): number {
-    return this.wasm.nrm2(A.length, A.ptr);
+    this.#own('frobenius', 'A', A, 'block');
+    return this.#wasm.nrm2(A.length, A.ptr);
   }
 
   /** y ← αx + y */
   axpy(alpha: number, x: F64Block, y: F64Block): F64Block {
+    this.#own('axpy', 'x', x, 'block');
+    this.#own('axpy', 'y', y, 'block');
     sameLength('axpy', x, y);
-    this.wasm.axpy(x.length, checkFiniteNumber('alpha', alpha), x.ptr, y.ptr);
+    this.#wasm.axpy(x.length, checkFiniteNumber('alpha', alpha), x.ptr, y.ptr);
     return y;
   }
 
   /** x ← αx */
   scale(alpha: number, x: F64Block): F64Block {
-    this.wasm.scal(x.length, checkFiniteNumber('alpha', alpha), x.ptr);
+    this.#own('scale', 'x', x, 'block');
+    this.#wasm.scal(x.length, checkFiniteNumber('alpha', alpha), x.ptr);
     return x;
   }
 
+  /** Σ xᵢyᵢ over all entries (row-major for matrices). */
   dot(x: F64Block, y: F64Block): number {
+    this.#own('dot', 'x', x, 'block');
+    this.#own('dot', 'y', y, 'block');
     sameLength('dot', x, y);
-    return this.wasm.dot(x.length, x.ptr, y.ptr);
+    return this.#wasm.dot(x.length, x.ptr, y.ptr);
   }
 
   /**
    * Thin SVD A = U·diag(s)·Vᵀ by one-sided Jacobi (see assembly/svd/). Singular values come out descending and
-   * with Jacobi's high relative accuracy for graded matrices.
+   * with Jacobi's high relative accuracy for graded matrices. With `{ vectors: false }` only `s` is computed.
    */
-  svd(A: Matrix, opts: SvdOptions = {}): Svd {
-    const wantVectors = opts.vectors ?? true;
-    const method = checkSvdMethod(opts.method);
-    if (method === 'bidiag') return this.svdBidiag(A, wantVectors, opts);
-    const tol = opts.tol ?? 0;
-    if (tol !== 0 && !(Number.isFinite(tol) && tol > 0 && tol < 1)) {
-      throw new CondlabError(`svd tol must be in (0, 1), got ${tol}`, 'bad-option');
-    }
-    const maxSweeps = opts.maxSweeps ?? 60;
-    if (!Number.isInteger(maxSweeps) || maxSweeps < 1 || maxSweeps > 1000) {
-      throw new CondlabError(`svd maxSweeps must be an integer from 1 to 1000, got ${maxSweeps}`, 'bad-option');
-    }
-    this.checkFinite('A', A);
+  svd(A: Matrix, opts?: SvdOptions & { vectors?: true }): SvdWithVectors;
+  svd(A: Matrix, opts: SvdOptions & { vectors: false }): SvdValues;
+  svd(A: Matrix, opts?: SvdOptions): Svd;
+  svd(A: Matrix, opts?: SvdOptions): Svd {
+    const o = checkOptions('svd', opts, SVD_OPTIONS);
+    this.#own('svd', 'A', A, 'matrix');
+    const wantVectors = o.vectors ?? true;
+    if (o.method === 'bidiag') return this.#svdBidiag(A, wantVectors, o);
+    const tol = o.tol ?? 0;
+    const maxSweeps = o.maxSweeps ?? 60;
+    this.#finite('A', A);
     const k = Math.min(A.rows, A.cols);
     const s = this.vector(k);
     const U = wantVectors ? this.matrix(A.rows, k) : undefined;
     const V = wantVectors ? this.matrix(A.cols, k) : undefined;
-    const sweeps = this.wasm.svd(A.rows, A.cols, A.ptr, s.ptr, U ? U.ptr : 0, V ? V.ptr : 0, +wantVectors, tol, maxSweeps);
+    const sweeps = this.#wasm.svd(A.rows, A.cols, A.ptr, s.ptr, U ? U.ptr : 0, V ? V.ptr : 0, +wantVectors, tol, maxSweeps);
     if (sweeps < 0) {
-      const residual = this.wasm.svdLastResidual();
+      const residual = this.#wasm.svdLastResidual();
       s.free();
       U?.free();
       V?.free();
@@ -333,68 +431,113 @@ export class Engine implements BlockOwner {
         `svd of ${A.describe()} did not converge in ${maxSweeps} sweeps: largest remaining |aᵢ·aⱼ|/(‖aᵢ‖‖aⱼ‖) = ${residual.toExponential(3)}; ` +
           `raise maxSweeps or tol`,
         'no-convergence',
-        { residual, maxSweeps },
+        { residual, maxSweeps, op: 'svd' },
       );
     }
-    return { U, s, V, sweeps };
+    return wantVectors ? { U, s, V, sweeps } : { s, sweeps };
+  }
+
+  /** Singular values only, descending (skips U and V accumulation): `svd(A, { vectors: false, method }).s`. */
+  singularValues(A: Matrix, opts?: { method?: SvdMethod }): Vector {
+    const o = checkOptions('singularValues', opts, SINGULAR_VALUES_OPTIONS);
+    return this.svd(A, { vectors: false, method: o.method }).s;
   }
 
   /** The values-only path: bidiagonalisation + dqds (assembly/svd/values.ts). `sweeps` is 0: there are none. */
-  private svdBidiag(A: Matrix, wantVectors: boolean, opts: SvdOptions): Svd {
+  #svdBidiag(A: Matrix, wantVectors: boolean, o: Partial<SvdOptions>): SvdValues {
     if (wantVectors) {
       throw new CondlabError(
         "svd method 'bidiag' computes singular values only: pass { vectors: false }, or use method 'jacobi' for U and V",
         'bad-option',
+        { option: 'vectors', op: 'svd' },
       );
     }
-    if (opts.tol !== undefined || opts.maxSweeps !== undefined) {
-      throw new CondlabError("svd tol and maxSweeps are options of method 'jacobi'; method 'bidiag' has no sweeps", 'bad-option');
+    if (o.tol !== undefined || o.maxSweeps !== undefined) {
+      throw new CondlabError("svd tol and maxSweeps are options of method 'jacobi'; method 'bidiag' has no sweeps", 'bad-option', {
+        option: o.tol !== undefined ? 'tol' : 'maxSweeps',
+        op: 'svd',
+      });
     }
-    this.checkFinite('A', A);
+    this.#finite('A', A);
     const s = this.vector(Math.min(A.rows, A.cols));
-    const status = this.wasm.svdValues(A.rows, A.cols, A.ptr, s.ptr);
+    const status = this.#wasm.svdValues(A.rows, A.cols, A.ptr, s.ptr);
     if (status !== 0) {
       s.free();
-      throw new CondlabError(`svd (bidiag) of ${A.describe()}: dqds did not converge`, 'no-convergence', { status });
+      throw new CondlabError(`svd (bidiag) of ${A.describe()}: dqds did not converge`, 'no-convergence', { op: 'svd', status });
     }
     return { s, sweeps: 0 };
   }
 
   /**
-   * Muon's orthogonalisation: O ≈ U·Vᵀ of G by `steps` quintic Newton–Schulz iterations (coefficients 3.4445,
-   * −4.7750, 2.0315) from G/‖G‖_F. Singular values of O land in about [0.7, 1.2]; zero G gives zero.
+   * Symmetric eigendecomposition A = V·diag(λ)·Vᵀ by cyclic Jacobi, eigenvalues ascending. Every eigenvalue of a
+   * positive definite A = D·H·D comes out to relative accuracy ~ε·κ(H) however strongly D grades it
+   * (Demmel–Veselić), which tridiagonal QR cannot promise. A must be square and symmetric (see `symmetryTol`).
+   */
+  eigh(A: Matrix, opts?: EighOptions & { vectors?: true }): EighWithVectors;
+  eigh(A: Matrix, opts: EighOptions & { vectors: false }): EighValues;
+  eigh(A: Matrix, opts?: EighOptions): Eigh;
+  eigh(A: Matrix, opts?: EighOptions): Eigh {
+    return linalg.eigh(this, A, opts);
+  }
+
+  /** A·P = Q·R by Householder QR with column pivoting (|r_ii| non-increasing) for m ≥ n: thin Q (m×n), R (n×n), perm. */
+  qr(A: Matrix): Qr {
+    return linalg.qr(this, A);
+  }
+
+  /** Lower-triangular L with A = L·Lᵀ for symmetric positive definite A; otherwise a `not-positive-definite` error. */
+  cholesky(A: Matrix, opts?: CholeskyOptions): Matrix {
+    return linalg.cholesky(this, A, opts);
+  }
+
+  /**
+   * Least squares min ‖A·x − b‖₂ (m ≥ n) through the pivoted QR: rank-revealing (`rank` counts |r_ii| >
+   * rcond·|r_11|), dependent columns get x = 0 (the basic solution; for full-rank A the unique minimiser).
+   * `b` is a vector (x is then a vector) or an m×k matrix of right-hand sides.
+   */
+  lstsq(A: Matrix, b: Matrix, opts?: LstsqOptions): Lstsq<Matrix>;
+  lstsq(A: Matrix, b: Vector, opts?: LstsqOptions): Lstsq<Vector>;
+  lstsq(A: Matrix, b: Matrix | Vector, opts?: LstsqOptions): Lstsq<Matrix | Vector> {
+    return linalg.lstsq(this, A, b, opts);
+  }
+
+  /**
+   * Muon's orthogonalisation: O ≈ U·Vᵀ of G by `steps` (1 to 100, default 5) quintic Newton–Schulz iterations
+   * (coefficients 3.4445, −4.7750, 2.0315) from G/‖G‖_F. Singular values of O land in about [0.7, 1.2]; zero G
+   * gives zero. Returns a new matrix.
    */
   newtonSchulz(G: Matrix, steps = 5): Matrix {
+    this.#own('newtonSchulz', 'G', G, 'matrix');
     if (!Number.isInteger(steps) || steps < 1 || steps > 100) {
-      throw new CondlabError(`newtonSchulz steps must be an integer from 1 to 100, got ${steps}`, 'bad-option');
+      throw new CondlabError(`newtonSchulz steps must be an integer from 1 to 100, got ${steps}`, 'bad-option', {
+        op: 'newtonSchulz',
+        option: 'steps',
+        value: steps,
+      });
     }
-    this.checkFinite('G', G);
+    this.#finite('G', G);
     const out = this.matrix(G.rows, G.cols);
-    const bytes = this.wasm.newtonSchulzWorkspaceBytes(G.rows, G.cols);
-    const ws = this.allocBytes(bytes, 'Newton–Schulz workspace');
+    const bytes = this.#wasm.newtonSchulzWorkspaceBytes(G.rows, G.cols);
+    const ws = this.#allocBytes(bytes, 'Newton–Schulz workspace');
     try {
-      this.wasm.newtonSchulz(G.rows, G.cols, G.ptr, out.ptr, steps, ws);
+      this.#wasm.newtonSchulz(G.rows, G.cols, G.ptr, out.ptr, steps, ws);
     } finally {
-      this.wasm.free(ws, bytes);
+      this.#wasm.free(ws, bytes);
     }
     return out;
   }
 
   /**
-   * exp and log computed inside the module, bit-identical in every JS engine (V8 versions disagree in the last bit
-   * of Math.exp / Math.log). Use these for anything that reaches a results file.
+   * eˣ computed inside the module, bit-identical in every JS engine (V8 versions disagree in the last bit of
+   * Math.exp). Use it for anything that reaches a results file.
    */
   exp(x: number): number {
-    return this.wasm.mathExp(x);
+    return this.#wasm.mathExp(x);
   }
 
+  /** Natural log computed inside the module, bit-identical in every JS engine (see `exp`). */
   log(x: number): number {
-    return this.wasm.mathLog(x);
-  }
-
-  /** Singular values only (skips U and V accumulation); method 'jacobi' (default) or 'bidiag' as in `svd`. */
-  singularValues(A: Matrix, opts: { method?: SvdMethod } = {}): Vector {
-    return this.svd(A, { vectors: false, method: opts.method }).s;
+    return this.#wasm.mathLog(x);
   }
 
   /**
@@ -404,9 +547,9 @@ export class Engine implements BlockOwner {
   rng(seed: number, ...path: number[]): Rng {
     checkSeed(seed, path);
     let lo = seed >>> 0, hi = Math.floor(seed / 2 ** 32) >>> 0;
-    const u32 = () => new Uint32Array(this.wasm.memory.buffer, this.keyScratch, 2);
+    const u32 = () => new Uint32Array(this.#wasm.memory.buffer, this.#keyScratch, 2);
     for (const index of path) {
-      this.wasm.rngDerive(lo, hi, index >>> 0, this.keyScratch);
+      this.#wasm.rngDerive(lo, hi, index >>> 0, this.#keyScratch);
       [lo, hi] = u32();
     }
     return Rng.create(this, lo, hi);

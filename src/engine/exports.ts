@@ -37,6 +37,14 @@ export interface CondlabExports {
   chainGradient(layers: number, dims: number, act: number, loss: number, w: number, x: number, y: number, batch: number, ws: number, grad: number): number;
   chainHvp(layers: number, dims: number, act: number, loss: number, w: number, x: number, y: number, batch: number, ws: number, v: number, out: number, gaussNewton: number): number;
 
+  eighJacobi(n: number, a: number, w: number, v: number, wantVectors: number, tol: number, maxSweeps: number): number;
+  eighLastResidual(): number;
+  symmetryGap(n: number, a: number): number;
+  cholesky(n: number, a: number, l: number): number;
+  choleskyLastPivot(): number;
+  qrPivoted(m: number, n: number, a: number, q: number, r: number, perm: number): void;
+  lstsqQr(m: number, n: number, k: number, a: number, b: number, x: number, rcond: number, resid: number): number;
+
   newtonSchulz(m: number, n: number, g: number, out: number, steps: number, ws: number): number;
   newtonSchulzWorkspaceBytes(m: number, n: number): number;
 

@@ -18,6 +18,7 @@ import type { Matrix } from '../engine/block.js';
 import { Trainer } from '../train/trainer.js';
 import { componentErrors, type Reference } from '../metrics/components.js';
 import { baseSeed, diverged, linearTeacher, mean, median, methodSpec, seriesEpochs, seriesRunCost, trainStreams, trialTarget } from './common.js';
+import { wasmOf } from '../engine/internal.js';
 
 /** |u_iᵀ G v_i| for every i, with (U, V) from the SVD of W. Also returns σ(W) and |σ_i − u_iᵀ W* v_i|. */
 export function signalPerSingularValue(engine: Engine, W: Matrix, G: Matrix, Wstar: Matrix): { signal: number[]; pop: number[]; sigma: number[] } {
@@ -64,8 +65,8 @@ export function runExp3Trial(ctx: CellContext, ref: Reference): CellResult {
       }
       const { signal, pop, sigma } = engine.scope(() => {
         const W = engine.matrix(d, d), G = engine.matrix(d, d);
-        engine.wasm.copy(d * d, t.prev.ptr, W.ptr);
-        engine.wasm.copy(d * d, t.grad.ptr, G.ptr);
+        wasmOf(engine).copy(d * d, t.prev.ptr, W.ptr);
+        wasmOf(engine).copy(d * d, t.grad.ptr, G.ptr);
         return signalPerSingularValue(engine, W, G, ref.W);
       });
       for (let i = 0; i < d; i++) {

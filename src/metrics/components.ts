@@ -85,7 +85,7 @@ export function componentErrorsFrom(c: Components, ref: Components, overallErr: 
 export function overallError(engine: Engine, W: Matrix, Wstar: Matrix): number {
   return engine.scope(() => {
     const D = engine.matrix(W.rows, W.cols);
-    engine.wasm.copy(W.length, W.ptr, D.ptr);
+    engine.axpy(1, W, D); // D = 0 + 1·W, exact
     engine.axpy(-1, Wstar, D);
     return engine.frobenius(D) / engine.frobenius(Wstar);
   });

@@ -5,6 +5,7 @@ import type { Engine } from '../engine/engine.js';
 import type { Vector } from '../engine/block.js';
 import type { Rng } from '../engine/rng.js';
 import { CondlabError, checkDim } from '../engine/errors.js';
+import { wasmOf } from '../engine/internal.js';
 import type { LabelledImages } from '../data/fmnist.js';
 
 /** Header slots, mirroring assembly/train/classifier.ts (change both together). */
@@ -93,7 +94,7 @@ export class MlpClassifier {
     if (!(spec.optimizer in OPT_CODE)) throw new CondlabError(`optimizer must be sgd, adam or muon, got ${String(spec.optimizer)}`, 'bad-option');
     if (train.n < batch) throw new CondlabError(`the training set has ${train.n} images, fewer than one batch of ${batch}`, 'bad-option');
     if (train.images.length !== train.n * dims[0]) throw new CondlabError(`training images hold ${train.images.length} bytes, not ${train.n}×${dims[0]}`, 'shape-mismatch');
-    this.w = engine.wasm as unknown as ClsExports;
+    this.w = wasmOf(engine) as unknown as ClsExports;
     this.layers = dims.length - 1;
     let nW = 0, nMult = 0, nSpec = 0, maxK = 1, maxU = 1, maxV = 1, nsWs = 8;
     for (let l = 1; l <= this.layers; l++) {

@@ -8,6 +8,8 @@ import {
   H, HEADER_SLOTS, MODEL_CHAIN, MODEL_LINEAR, OPT_ADAM, OPT_MUON, OPT_SGD, STOP_REASONS, TEACHER_LINEAR, TEACHER_MLP,
   type TrainExports,
 } from './layout.js';
+import { wasmOf } from '../engine/internal.js';
+import type { CondlabExports } from '../engine/exports.js';
 
 export type ModelKind = 'linear' | 'deep' | 'mlp';
 export type OptimizerKind = 'sgd' | 'adam' | 'muon';
@@ -104,7 +106,7 @@ export class Trainer {
   }
 
   get wasm(): TrainExports {
-    return this.engine.wasm as unknown as TrainExports;
+    return wasmOf(this.engine) as unknown as TrainExports;
   }
 
   /**
@@ -113,7 +115,7 @@ export class Trainer {
    */
   static create(engine: Engine, spec: TrainSpec, teacher: Teacher, streams: Streams): Trainer {
     const { d, batch } = spec;
-    const w = engine.wasm as unknown as TrainExports & Engine['wasm'];
+    const w = wasmOf(engine) as unknown as TrainExports & CondlabExports;
     if (w.trainHeaderSlots() !== HEADER_SLOTS) {
       // a .wasm from another build (e.g. dist/ compiled before assembly/ changed) would read the header wrongly
       throw new Error(`build/condlab.wasm has a ${w.trainHeaderSlots()}-slot trainer header but this code expects ${HEADER_SLOTS}; rebuild with \`npm run build\``);
@@ -298,7 +300,7 @@ export class Trainer {
     let off = 0;
     for (let k = 0; k < l; k++) off += this.shapes[k][0] * this.shapes[k][1];
     const M = this.engine.matrix(rows, cols);
-    this.engine.wasm.copy(rows * cols, from.ptr + off * 8, M.ptr);
+    wasmOf(this.engine).copy(rows * cols, from.ptr + off * 8, M.ptr);
     return M;
   }
 

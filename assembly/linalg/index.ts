@@ -1,0 +1,4 @@
+// Dense decompositions beyond the SVD: symmetric eigen (Jacobi), pivoted QR, Cholesky, least squares.
+export { eighJacobi, eighLastResidual, symmetryGap } from "./eigh";
+export { cholesky, choleskyLastPivot } from "./cholesky";
+export { qrPivoted, lstsqQr } from "./qr";
