@@ -5,6 +5,7 @@ export { gemm } from "./gemm/gemm";
 export {
   RNG_STATE_BYTES, rngSeed, rngDerive, rngNextU32, rngNextUniform, rngNextNormal, rngFillNormal, rngFillUniform,
 } from "./rng/xoshiro256ss";
+export { rngZigTable } from "./rng/ziggurat";
 export { svd, svdLastResidual, svdLastSweeps, SVD_VECTORS, SVD_NO_QR } from "./svd/svd";
 export { chainParamCount, chainWorkspaceBytes, chainLoss, chainGradient, chainHvp } from "./models/dense_chain";
 export * from "./train/index";

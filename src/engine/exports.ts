@@ -47,4 +47,6 @@ export interface CondlabExports {
   rngNextNormal(state: number): number;
   rngFillNormal(state: number, out: number, n: number, mean: number, std: number): void;
   rngFillUniform(state: number, out: number, n: number, lo: number, hi: number): void;
+  /** Ziggurat tables for tests: which 0 = k, 1 = w, 2 = f (index i < 256), 3 = the layer area. */
+  rngZigTable(which: number, i: number): number;
 }

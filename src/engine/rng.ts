@@ -78,7 +78,7 @@ export class Rng {
     return this.engine.wasm.rngNextUniform(this.ptr);
   }
 
-  /** Standard normal (polar method). */
+  /** Standard normal (256-layer Ziggurat, as numpy). */
   normal(): number {
     return this.engine.wasm.rngNextNormal(this.ptr);
   }
