@@ -1,5 +1,5 @@
 // `npm run bench`: GEMM, SVD and HVP benchmarks side by side with their peers in one run; JSON under bench/results/.
-// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,normals
+// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,normals,peak
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -9,12 +9,13 @@ import { runSvdBench, type SvdBenchResult } from './svd.bench.js';
 import { runHvpBench, type HvpBenchRow } from './hvp.bench.js';
 import { runCorrectivesBench, type CorrectiveCostRow } from './correctives.bench.js';
 import { formatNormalsTable, runNormalsBench } from './normals.bench.js';
+import { formatPeakTable, runPeakBench } from './peak.bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
-const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'normals'];
+const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'normals', 'peak'];
 const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : BENCHES);
 for (const name of only) if (!BENCHES.includes(name)) throw new Error(`--only takes ${BENCHES.join(', ')}; got ${name}`);
 
@@ -91,4 +92,8 @@ if (only.has('correctives')) {
 if (only.has('normals')) {
   const res = await runNormalsBench(quick ? { repeats: 3, minSeconds: 0.05 } : {});
   console.log(formatNormalsTable(res) + `\n→ ${save('normals', res)}\n`);
+}
+if (only.has('peak')) {
+  const res = await runPeakBench(quick ? { rounds: 5 } : {});
+  console.log(formatPeakTable(res) + `\n→ ${save('peak', res)}\n`);
 }

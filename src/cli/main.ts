@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { CondlabError } from '../engine/errors.js';
 import { ENGINE_VERSION } from '../engine/version.js';
-import { Engine } from '../engine/engine.js';
+import { loadEngine } from '../engine/index.js';
 import { experiments, paperExperiments } from '../experiments/index.js';
 import type { Experiment, PresetName, RunConfig } from '../experiments/types.js';
 import { didYouMean, shown, validateOverrides } from '../config/schema.js';
@@ -25,6 +25,7 @@ const RUN_OPTIONS: Record<string, OptionSpec> = {
   resume: { type: 'boolean', help: 'reuse finished units: from <out>/<exp>.log.jsonl (an interrupted run) or <out>/<exp>.json (same config)' },
   'fail-fast': { type: 'boolean', help: 'stop at the first failed unit (default: record it and go on)' },
   force: { type: 'boolean', help: 'run even when the up-front estimate says it would take days' },
+  fma: { type: 'boolean', help: 'the opt-in FMA engine build (relaxed SIMD: faster GEMM; identical results on this machine only)' },
   quiet: { type: 'boolean', help: 'no progress output' },
   help: { type: 'boolean', help: 'this text' },
 };
@@ -132,7 +133,7 @@ async function cmdRun(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const engine = workers === 0 ? await Engine.load() : undefined;
+  const engine = workers === 0 ? await loadEngine({ fma: !!values.fma }) : undefined;
   let failed = 0;
   try {
     for (const [i, exp] of exps.entries()) {
@@ -142,7 +143,7 @@ async function cmdRun(argv: string[]): Promise<number> {
         process.stderr.write(`${exp.id} (${exp.title}, ${cfg.preset}): ${est.units} units, ~${formatBytes(est.bytesPerWorker)} per worker, estimate ${formatDuration(est.seconds)}\n`);
       }
       const outcome = await runExperiment(exp, cfg, {
-        workers, engine, outDir: out, resume: !!values.resume, failFast: !!values['fail-fast'], signal: controller.signal,
+        workers, engine, fma: !!values.fma, outDir: out, resume: !!values.resume, failFast: !!values['fail-fast'], signal: controller.signal,
         onProgress: progressPrinter(mode),
       });
       const diverged = Object.entries(outcome.results.summaries).filter(([, s]) => s.nDiverged > 0).map(([c, s]) => `${c}: ${s.nDiverged}`);
@@ -190,7 +191,7 @@ async function cmdInspect(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new CondlabError('inspect: give exactly one .safetensors or .npy file', 'bad-args');
   const { inspectFile, inspectJson, formatInspectTable, checkMaxDim } = await import('../inspect/index.js');
   const maxDim = values['max-dim'] !== undefined ? checkMaxDim(Number(values['max-dim'])) : undefined;
-  const engine = await Engine.load();
+  const engine = await loadEngine();
   const report = await inspectFile(engine, positionals[0], { maxDim });
   process.stdout.write(values.json ? inspectJson(report) : formatInspectTable(report) + '\n');
   if (typeof values.out === 'string') {

@@ -3,6 +3,7 @@ import { CondlabError, checkDim, checkFiniteNumber, formatBytes } from './errors
 import type { CondlabExports } from './exports.js';
 import { compileWasm, instantiateWasm, type WasmSource } from './loader.js';
 import { Rng, checkSeed } from './rng.js';
+import type { EngineVariant } from './variants.js';
 
 /** AssemblyScript's TLSF allocator serves blocks below 1 GiB; wasm32 memory tops out at 4 GiB. */
 export const MAX_BLOCK_BYTES = 2 ** 30 - 64;
@@ -50,6 +51,8 @@ type Scope = Set<F64Block | Rng>;
  */
 export class Engine implements BlockOwner {
   readonly wasm: CondlabExports;
+  /** Which build this instance runs ('plain' or 'fma', src/engine/variants.ts); set by `loadEngine`. */
+  variant: EngineVariant = 'plain';
   private readonly scopes: Scope[] = [];
   /** 8-byte scratch for passing u64 keys across the boundary. */
   private readonly keyScratch: number;

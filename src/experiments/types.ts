@@ -157,6 +157,8 @@ export interface ExperimentResults {
   title: string;
   paperSection: string;
   engineVersion: string;
+  /** The module build that produced the results: 'plain' (bit-identical everywhere) or the opt-in 'fma'. */
+  engineVariant?: 'plain' | 'fma';
   config: RunConfig;
   /** Sorted by (trial, cell order) — never by completion order. */
   trials: TrialRecord[];

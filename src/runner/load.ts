@@ -23,6 +23,8 @@ const schema = z.object({
   title: z.string(),
   paperSection: z.string(),
   engineVersion: z.string(),
+  // absent in files written before the FMA build existed: those are plain
+  engineVariant: z.enum(['plain', 'fma']).default('plain'),
   config: z.unknown(),
   trials: z.array(z.object({ trial: z.number().int().min(0), cell: z.string(), seed: z.number(), result: z.record(z.string(), result) })),
   summaries: z.record(z.string(), condition),

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CondlabError } from '../engine/errors.js';
-import { Engine } from '../engine/index.js';
+import { Engine, loadEngine } from '../engine/index.js';
+import { resolveVariant, type EngineVariant } from '../engine/variants.js';
 import type { Experiment, ExperimentResults, RunConfig, TrialRecord } from '../experiments/types.js';
 import { assembleResults, checkCellResult, trialSeed, unitKey, unitsOf, type Unit } from './assemble.js';
 import { validateConfig } from '../config/schema.js';
@@ -45,6 +46,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** For tests: a module exporting `experiment` that workers load instead of the registry. */
   modulePath?: string;
+  /** Run on the opt-in FMA build (src/engine/variants.ts); ignored when `engine` is given (its variant is used). */
+  fma?: boolean;
 }
 
 export interface RunOutcome {
@@ -79,14 +82,18 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
   const cost = (u: Unit) => exp.cellCost?.(config, u.cell) ?? 1;
   const totalCost = units.reduce((s, u) => s + cost(u), 0) || 1;
 
+  // the variant is settled once, here: a fall-back message prints once, and workers load what the JSON will record
+  const here = workers === 0 ? (opts.engine ?? (await loadEngine({ fma: !!opts.fma }))) : undefined;
+  const variant: EngineVariant = here?.variant ?? (opts.fma ? (await resolveVariant({ fma: true })).variant : 'plain');
+
   let log: ResultsLog | undefined;
   let records: TrialRecord[] = [];
   if (opts.outDir) {
     const path = logPath(opts.outDir, exp.id);
-    if (opts.resume && !existsSync(path)) records = finishedUnits(resultsPath(opts.outDir, exp.id), exp.id, config);
-    if (opts.resume && existsSync(path)) ({ log, records } = ResultsLog.resume(path, exp.id, config));
+    if (opts.resume && !existsSync(path)) records = finishedUnits(resultsPath(opts.outDir, exp.id), exp.id, config, variant);
+    if (opts.resume && existsSync(path)) ({ log, records } = ResultsLog.resume(path, exp.id, config, variant));
     else {
-      log = ResultsLog.create(path, exp.id, config);
+      log = ResultsLog.create(path, exp.id, config, variant);
       for (const r of records) log.append(r);
     }
   }
@@ -122,8 +129,7 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
   opts.onProgress?.({ experiment: exp.id, done: records.length, total: units.length, fraction: doneCost / totalCost });
   try {
     if (workers === 0) {
-      const engine = opts.engine ?? (await Engine.load());
-      await runUnitsHere(exp, config, engine, pending, {
+      await runUnitsHere(exp, config, here!, pending, {
         signal: opts.signal,
         interrupted: () => abortError(exp.id, records.length, units.length),
         finish,
@@ -132,7 +138,7 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
     } else {
       // costliest first, so the pool does not end waiting on one long unit
       const queue = [...pending].sort((a, b) => cost(b) - cost(a));
-      await runPool(exp, config, queue, Math.min(workers, Math.max(1, queue.length)), opts, finish, fail, () =>
+      await runPool(exp, config, queue, Math.min(workers, Math.max(1, queue.length)), { ...opts, fma: variant === 'fma' }, finish, fail, () =>
         abortError(exp.id, records.length, units.length),
       );
     }
@@ -145,7 +151,7 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
     workers,
     startedAt: started.toISOString(),
     cellMs,
-  });
+  }, variant);
   if (opts.outDir) {
     writeFileAtomic(resultsPath(opts.outDir, exp.id), JSON.stringify(results, null, 1) + '\n');
     // the final JSON is now the durable record; a log is only kept when units failed (to retry with --resume)
@@ -158,11 +164,11 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
  * `--resume` with no log but a results file of the same experiment, engine and config (e.g. `run all` interrupted in
  * a later experiment): its units are reused, so only what is missing runs. Anything else → start over.
  */
-function finishedUnits(path: string, expId: string, config: RunConfig): TrialRecord[] {
+function finishedUnits(path: string, expId: string, config: RunConfig, variant: EngineVariant): TrialRecord[] {
   if (!existsSync(path)) return [];
   try {
     const r = parseResults(readFileSync(path, 'utf8'), path);
-    if (r.experiment !== expId || r.engineVersion !== ENGINE_VERSION || configKey(r.config) !== configKey(config)) return [];
+    if (r.experiment !== expId || r.engineVersion !== ENGINE_VERSION || (r.engineVariant ?? 'plain') !== variant || configKey(r.config) !== configKey(config)) return [];
     return r.trials.filter((t) => checkCellResult(t.result) === '');
   } catch {
     return [];
@@ -179,8 +185,8 @@ function abortError(expId: string, done: number, total: number): CondlabError {
  * bootstrap registers tsx inside the worker before importing worker.ts. tsx is located from this file, not from the
  * current directory, so the CLI works from anywhere.
  */
-function newWorker(modulePath: string | undefined): Worker {
-  const workerData = { modulePath: modulePath === undefined ? undefined : toModuleUrl(modulePath) };
+function newWorker(modulePath: string | undefined, fma: boolean): Worker {
+  const workerData = { modulePath: modulePath === undefined ? undefined : toModuleUrl(modulePath), fma };
   const execArgv = workerExecArgv(process.execArgv);
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData, execArgv });
   const target = new URL('./worker.ts', import.meta.url).href;
@@ -271,7 +277,7 @@ function runPool(
     };
 
     const spawn = () => {
-      const w: PoolWorker = newWorker(opts.modulePath);
+      const w: PoolWorker = newWorker(opts.modulePath, !!opts.fma);
       live.add(w);
       w.on('message', (msg: { type: string; id: number; result?: TrialRecord['result']; ms?: number; message?: string }) => {
         if (settled) return;
