@@ -2,6 +2,7 @@
 export { alloc, free, memLiveBytes, memLiveBlocks } from "./mem";
 export { axpy, scal, dot, nrm2, maxAbs, rowNorms, colNorms, firstNonFinite, transpose, copy } from "./blas1";
 export { gemm } from "./gemm/gemm";
+export { threadPoolInit, threadPoolEnable, threadPoolShutdown, threadWorkerLoop, threadPoolTasks } from "./gemm/parallel";
 export {
   RNG_STATE_BYTES, rngSeed, rngDerive, rngNextU32, rngNextUniform, rngNextNormal, rngFillNormal, rngFillUniform,
 } from "./rng/xoshiro256ss";

@@ -53,6 +53,8 @@ export class Engine implements BlockOwner {
   readonly wasm: CondlabExports;
   /** Which build this instance runs ('plain' or 'fma', src/engine/variants.ts); set by `loadEngine`. */
   variant: EngineVariant = 'plain';
+  /** Threads one GEMM may use (src/engine/threads.ts); 1 unless loaded with `loadEngine({ threads })`. */
+  threads = 1;
   private readonly scopes: Scope[] = [];
   /** 8-byte scratch for passing u64 keys across the boundary. */
   private readonly keyScratch: number;
@@ -71,8 +73,9 @@ export class Engine implements BlockOwner {
     return compileWasm(source);
   }
 
-  static async fromModule(module: WebAssembly.Module): Promise<Engine> {
-    return new Engine(await instantiateWasm(module));
+  /** `memory`: the shared memory a threads build imports (src/engine/threads.ts). */
+  static async fromModule(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<Engine> {
+    return new Engine(await instantiateWasm(module, memory));
   }
 
   get memory(): WebAssembly.Memory {

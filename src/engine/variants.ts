@@ -13,7 +13,12 @@ export interface LoadOptions {
   fma?: boolean;
   /** An explicit module source; overrides the variant's bundled file. */
   source?: WasmSource;
-  /** Where the fall-back message goes (default console.warn). */
+  /**
+   * Threads one GEMM may use (default 1): N > 1 loads the shared-memory build with a pool of N − 1 workers
+   * (src/engine/threads.ts); where SharedArrayBuffer is off (a page without COOP/COEP), one thread and a message.
+   */
+  threads?: number;
+  /** Where the fall-back messages go (default console.warn). */
   onFallback?: (message: string) => void;
 }
 
