@@ -3,7 +3,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Engine, loadEngine, closeThreads, MAX_THREADS } from '../src/engine/index.js';
 import { getExperiment, resolveConfig } from '../src/experiments/index.js';
-import { runExperiment } from '../src/runner/run.js';
+import { runExperiment, threadsPerUnit } from '../src/runner/run.js';
 import { loadThreadedEngine } from '../src/engine/threads.js';
 import { withoutTiming } from '../src/runner/assemble.js';
 
@@ -86,6 +86,20 @@ describe('threads inside one engine', () => {
     expect(two.threads).toBe(2);
     await closeThreads(two);
     expect(two.threads).toBe(1);
+  });
+
+  it('the runner picks threads inside units only for a few large ones; worker engines with pools agree too', async () => {
+    expect(threadsPerUnit(256, 40, 2)).toBe(1); // many small units: one engine per worker
+    expect(threadsPerUnit(2048, 3, 2)).toBe(2); // a few large ones: threads inside each
+    expect(threadsPerUnit(2048, 40, 2)).toBe(1); // many large ones: workers already fill the cores
+    expect(threadsPerUnit(2048, 3, 1)).toBe(1);
+    const exp = getExperiment('exp1');
+    const cfg = resolveConfig(exp, 'quick', { dims: [128], trials: 2, epochs: 4 });
+    const a = await runExperiment(exp, cfg, { workers: 0, engine: plain });
+    const b = await runExperiment(exp, cfg, { workers: 2, threads: 2 });
+    expect(b.results.timing.threads).toBe(2);
+    expect(withoutTiming(b.results)).toEqual(withoutTiming(a.results));
+    await expect(runExperiment(exp, cfg, { workers: 0, threads: 0 })).rejects.toThrow(/threads must be an integer from 1 to 64, got 0/);
   });
 
   it('refuses a bad thread count, naming it', async () => {

@@ -25,6 +25,7 @@ const RUN_OPTIONS: Record<string, OptionSpec> = {
   resume: { type: 'boolean', help: 'reuse finished units: from <out>/<exp>.log.jsonl (an interrupted run) or <out>/<exp>.json (same config)' },
   'fail-fast': { type: 'boolean', help: 'stop at the first failed unit (default: record it and go on)' },
   force: { type: 'boolean', help: 'run even when the up-front estimate says it would take days' },
+  threads: { type: 'string', help: 'GEMM threads inside each engine (default: 1 for many small units, every core for a few with d ≥ 1024)' },
   fma: { type: 'boolean', help: 'the opt-in FMA engine build (relaxed SIMD: faster GEMM; identical results on this machine only)' },
   quiet: { type: 'boolean', help: 'no progress output' },
   help: { type: 'boolean', help: 'this text' },
@@ -119,6 +120,10 @@ export function planRun(argv: string[]): { exps: Experiment[]; configs: RunConfi
     if (!Number.isInteger(w) || w < 0 || w > 256) throw new CondlabError(`--workers: got "${shown(String(values.workers))}"; must be an integer from 0 to 256`, 'bad-config');
     workers = w;
   }
+  if (values.threads !== undefined) {
+    const t = /^\s*\d+\s*$/.test(values.threads as string) ? Number(values.threads) : Number.NaN;
+    if (!Number.isInteger(t) || t < 1 || t > 64) throw new CondlabError(`--threads: got "${shown(String(values.threads))}"; must be an integer from 1 to 64`, 'bad-config');
+  }
   const configs = exps.map((e) => buildConfig(e, preset as PresetName, overrides));
   return { exps, configs, workers, values };
 }
@@ -133,7 +138,9 @@ async function cmdRun(argv: string[]): Promise<number> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
-  const engine = workers === 0 ? await loadEngine({ fma: !!values.fma }) : undefined;
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  // in process with --threads: one engine with its pool for every experiment; without, each run picks (threadsPerUnit)
+  const engine = workers === 0 && (threads === undefined || threads === 1) ? await loadEngine({ fma: !!values.fma }) : undefined;
   let failed = 0;
   try {
     for (const [i, exp] of exps.entries()) {
@@ -143,7 +150,7 @@ async function cmdRun(argv: string[]): Promise<number> {
         process.stderr.write(`${exp.id} (${exp.title}, ${cfg.preset}): ${est.units} units, ~${formatBytes(est.bytesPerWorker)} per worker, estimate ${formatDuration(est.seconds)}\n`);
       }
       const outcome = await runExperiment(exp, cfg, {
-        workers, engine, fma: !!values.fma, outDir: out, resume: !!values.resume, failFast: !!values['fail-fast'], signal: controller.signal,
+        workers: values.workers === undefined ? undefined : workers, engine, fma: !!values.fma, threads, outDir: out, resume: !!values.resume, failFast: !!values['fail-fast'], signal: controller.signal,
         onProgress: progressPrinter(mode),
       });
       const diverged = Object.entries(outcome.results.summaries).filter(([, s]) => s.nDiverged > 0).map(([c, s]) => `${c}: ${s.nDiverged}`);

@@ -165,5 +165,6 @@ export interface ExperimentResults {
   /** condition name → summary, in the order the experiment produces conditions. */
   summaries: Record<string, ConditionSummary>;
   /** Wall-clock facts; excluded from determinism comparisons. */
-  timing: { wallMs: number; workers: number; startedAt: string; cellMs: Record<string, number> };
+  /** threads: GEMM threads inside each engine (absent = 1). */
+  timing: { wallMs: number; workers: number; threads?: number; startedAt: string; cellMs: Record<string, number> };
 }

@@ -28,7 +28,7 @@ const schema = z.object({
   config: z.unknown(),
   trials: z.array(z.object({ trial: z.number().int().min(0), cell: z.string(), seed: z.number(), result: z.record(z.string(), result) })),
   summaries: z.record(z.string(), condition),
-  timing: z.object({ wallMs: z.number(), workers: z.number(), startedAt: z.string(), cellMs: z.record(z.string(), z.number()) }),
+  timing: z.object({ wallMs: z.number(), workers: z.number(), threads: z.number().optional(), startedAt: z.string(), cellMs: z.record(z.string(), z.number()) }),
 });
 
 export function parseResults(text: string, where: string): ExperimentResults {

@@ -8,12 +8,13 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CondlabError } from '../engine/errors.js';
-import { Engine, loadEngine } from '../engine/index.js';
+import { Engine, loadEngine, closeThreads } from '../engine/index.js';
 import { resolveVariant, type EngineVariant } from '../engine/variants.js';
 import type { Experiment, ExperimentResults, RunConfig, TrialRecord } from '../experiments/types.js';
 import { assembleResults, checkCellResult, trialSeed, unitKey, unitsOf, type Unit } from './assemble.js';
 import { validateConfig } from '../config/schema.js';
 import { runUnitsHere } from './local.js';
+import { threadsPerUnit } from './threads-plan.js';
 import { configKey, logPath, ResultsLog, resultsPath, writeFileAtomic } from './log.js';
 import { parseResults } from './load.js';
 import { ENGINE_VERSION } from '../engine/version.js';
@@ -48,7 +49,14 @@ export interface RunOptions {
   modulePath?: string;
   /** Run on the opt-in FMA build (src/engine/variants.ts); ignored when `engine` is given (its variant is used). */
   fma?: boolean;
+  /**
+   * GEMM threads inside each engine (src/engine/threads.ts). Default: `threadsPerUnit` — 1 for many small units,
+   * every core for a few large ones. Ignored when `engine` is given (its own pool is used).
+   */
+  threads?: number;
 }
+
+export { threadsPerUnit, THREADED_MIN_DIM } from './threads-plan.js';
 
 export interface RunOutcome {
   results: ExperimentResults;
@@ -77,13 +85,19 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
   }
   const started = new Date();
   const t0 = performance.now();
-  const workers = opts.workers ?? defaultWorkers();
   const units = unitsOf(exp, config);
+  const maxDim = Math.max(0, ...((config as { dims?: number[] }).dims ?? []));
+  const threads = opts.threads ?? threadsPerUnit(maxDim, units.length, defaultWorkers());
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new CondlabError(`threads must be an integer from 1 to 64, got ${String(threads)}`, 'bad-option');
+  }
+  // with threads inside each engine, fewer engines fill the cores (unless the caller fixed the worker count)
+  const workers = opts.workers ?? Math.max(1, Math.floor(defaultWorkers() / threads));
   const cost = (u: Unit) => exp.cellCost?.(config, u.cell) ?? 1;
   const totalCost = units.reduce((s, u) => s + cost(u), 0) || 1;
 
   // the variant is settled once, here: a fall-back message prints once, and workers load what the JSON will record
-  const here = workers === 0 ? (opts.engine ?? (await loadEngine({ fma: !!opts.fma }))) : undefined;
+  const here = workers === 0 ? (opts.engine ?? (await loadEngine({ fma: !!opts.fma, threads }))) : undefined;
   const variant: EngineVariant = here?.variant ?? (opts.fma ? (await resolveVariant({ fma: true })).variant : 'plain');
 
   let log: ResultsLog | undefined;
@@ -138,17 +152,19 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
     } else {
       // costliest first, so the pool does not end waiting on one long unit
       const queue = [...pending].sort((a, b) => cost(b) - cost(a));
-      await runPool(exp, config, queue, Math.min(workers, Math.max(1, queue.length)), { ...opts, fma: variant === 'fma' }, finish, fail, () =>
+      await runPool(exp, config, queue, Math.min(workers, Math.max(1, queue.length)), { ...opts, fma: variant === 'fma', threads }, finish, fail, () =>
         abortError(exp.id, records.length, units.length),
       );
     }
   } finally {
     log?.close();
+    if (here && here !== opts.engine) await closeThreads(here); // a pool this run started ends with it
   }
 
   const results = assembleResults(exp, config, records, {
     wallMs: performance.now() - t0,
     workers,
+    ...(here ? (here.threads > 1 ? { threads: here.threads } : {}) : threads > 1 ? { threads } : {}),
     startedAt: started.toISOString(),
     cellMs,
   }, variant);
@@ -185,8 +201,8 @@ function abortError(expId: string, done: number, total: number): CondlabError {
  * bootstrap registers tsx inside the worker before importing worker.ts. tsx is located from this file, not from the
  * current directory, so the CLI works from anywhere.
  */
-function newWorker(modulePath: string | undefined, fma: boolean): Worker {
-  const workerData = { modulePath: modulePath === undefined ? undefined : toModuleUrl(modulePath), fma };
+function newWorker(modulePath: string | undefined, fma: boolean, threads: number): Worker {
+  const workerData = { modulePath: modulePath === undefined ? undefined : toModuleUrl(modulePath), fma, threads };
   const execArgv = workerExecArgv(process.execArgv);
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData, execArgv });
   const target = new URL('./worker.ts', import.meta.url).href;
@@ -277,7 +293,7 @@ function runPool(
     };
 
     const spawn = () => {
-      const w: PoolWorker = newWorker(opts.modulePath, !!opts.fma);
+      const w: PoolWorker = newWorker(opts.modulePath, !!opts.fma, opts.threads ?? 1);
       live.add(w);
       w.on('message', (msg: { type: string; id: number; result?: TrialRecord['result']; ms?: number; message?: string }) => {
         if (settled) return;

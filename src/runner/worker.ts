@@ -15,10 +15,10 @@ interface Job {
 
 const port = parentPort!;
 /** A module URL (set by the runner) exporting `experiment`, for experiments outside the registry (tests, plugins). */
-const data = workerData as { modulePath?: string; fma?: boolean } | undefined;
+const data = workerData as { modulePath?: string; fma?: boolean; threads?: number } | undefined;
 const modulePath = data?.modulePath;
 // the main thread has already checked relaxed SIMD (and reported a fall-back), so no message here
-const engine = await loadEngine({ fma: !!data?.fma, onFallback: () => undefined });
+const engine = await loadEngine({ fma: !!data?.fma, threads: data?.threads ?? 1, onFallback: () => undefined });
 let custom: Experiment | undefined;
 if (modulePath) {
   custom = ((await import(modulePath)) as { experiment?: Experiment }).experiment;
