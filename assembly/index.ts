@@ -2,9 +2,11 @@
 export { alloc, free, memLiveBytes, memLiveBlocks } from "./mem";
 export { axpy, scal, dot, nrm2, maxAbs, rowNorms, colNorms, firstNonFinite, transpose, copy } from "./blas1";
 export { gemm } from "./gemm/gemm";
+export { threadPoolInit, threadPoolEnable, threadPoolShutdown, threadWorkerLoop, threadPoolTasks } from "./gemm/parallel";
 export {
   RNG_STATE_BYTES, rngSeed, rngDerive, rngNextU32, rngNextUniform, rngNextNormal, rngFillNormal, rngFillUniform,
 } from "./rng/xoshiro256ss";
+export { rngZigTable } from "./rng/ziggurat";
 export { svd, svdLastResidual, svdLastSweeps, SVD_VECTORS, SVD_NO_QR } from "./svd/svd";
 export { svdValues } from "./svd/values";
 export { bidiagonalize } from "./svd/bidiag";

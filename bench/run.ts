@@ -1,5 +1,5 @@
 // `npm run bench`: GEMM, SVD and HVP benchmarks side by side with their peers in one run; JSON under bench/results/.
-// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,conformance,linalg
+// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,conformance,linalg,normals,peak,threads,reproduction [--fma] [--threads N]
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -10,13 +10,19 @@ import { runHvpBench, type HvpBenchRow } from './hvp.bench.js';
 import { runCorrectivesBench, type CorrectiveCostRow } from './correctives.bench.js';
 import { formatConformance, runConformance } from './conformance.bench.js';
 import { runLinalgBench, type LinalgBenchResult } from './linalg.bench.js';
+import { formatNormalsTable, runNormalsBench } from './normals.bench.js';
+import { formatPeakTable, runPeakBench } from './peak.bench.js';
+import { formatThreadsTable, runThreadsBench } from './threads.bench.js';
+import { formatReproductionTable, runReproductionBench } from './reproduction.bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
-const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'conformance', 'linalg'];
-const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : BENCHES);
+const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'conformance', 'linalg', 'normals', 'peak', 'threads', 'reproduction'];
+// the whole reproduction takes minutes: only when asked for by name
+const DEFAULT_BENCHES = BENCHES.filter((b) => b !== 'reproduction');
+const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : DEFAULT_BENCHES);
 for (const name of only) if (!BENCHES.includes(name)) throw new Error(`--only takes ${BENCHES.join(', ')}; got ${name}`);
 
 function save(name: string, data: unknown): string {
@@ -137,4 +143,22 @@ if (only.has('conformance')) {
 if (only.has('linalg')) {
   const res = await runLinalgBench({ sizes: quick ? [32, 64] : undefined, maxTime: quick ? 0.3 : 1 });
   console.log(linalgTable(res) + `\n→ ${save('linalg', res)}\n`);
+}
+if (only.has('normals')) {
+  const res = await runNormalsBench(quick ? { repeats: 3, minSeconds: 0.05 } : {});
+  console.log(formatNormalsTable(res) + `\n→ ${save('normals', res)}\n`);
+}
+if (only.has('peak')) {
+  const res = await runPeakBench(quick ? { rounds: 5 } : {});
+  console.log(formatPeakTable(res) + `\n→ ${save('peak', res)}\n`);
+}
+if (only.has('threads')) {
+  const res = await runThreadsBench(quick ? { n: 512, rounds: 3 } : {});
+  console.log(formatThreadsTable(res) + `\n→ ${save('threads', res)}\n`);
+}
+if (only.has('reproduction')) {
+  const fma = args.includes('--fma');
+  const ti = args.indexOf('--threads');
+  const res = await runReproductionBench({ fma, threads: ti >= 0 ? Number(args[ti + 1]) : undefined });
+  console.log(formatReproductionTable(res) + `\n→ ${save(fma ? 'reproduction-fma' : 'reproduction', res)}\n`);
 }

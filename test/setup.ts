@@ -8,3 +8,19 @@ if (!process.env.FC_SEED_PRINTED) {
   process.env.FC_SEED_PRINTED = '1';
   console.log(`fast-check seed ${seed} (replay with FC_SEED=${seed})`);
 }
+
+// CONDLAB_ENGINE=fma runs the tests against the opt-in FMA build (.ci/run does so for the engine, GEMM, SVD and
+// trainer files): every Engine.load() without an explicit source then loads build/condlab-fma.wasm. It fails loudly
+// rather than testing the plain build twice when the JS engine lacks relaxed SIMD.
+if (process.env.CONDLAB_ENGINE === 'fma') {
+  const { Engine, relaxedSimdAvailable, fmaWasmUrl } = await import('../src/engine/index.js');
+  if (!(await relaxedSimdAvailable())) throw new Error('CONDLAB_ENGINE=fma: this Node has no WebAssembly relaxed SIMD');
+  const load = Engine.load.bind(Engine);
+  Engine.load = async (source) => {
+    const e = await load(source ?? fmaWasmUrl());
+    if (source === undefined) e.variant = 'fma';
+    return e;
+  };
+} else if (process.env.CONDLAB_ENGINE !== undefined && process.env.CONDLAB_ENGINE !== 'plain') {
+  throw new Error(`CONDLAB_ENGINE must be 'plain' or 'fma', got '${process.env.CONDLAB_ENGINE}'`);
+}

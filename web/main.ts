@@ -5,6 +5,7 @@ import { experiments, getExperiment } from '../src/experiments/index.js';
 import type { Experiment, ExperimentResults, PresetName, RunConfig, TrialRecord } from '../src/experiments/types.js';
 import { buildConfig } from '../src/config/index.js';
 import { assembleResults, checkCellResult, trialSeed, unitsOf, type Unit } from '../src/runner/assemble.js';
+import { threadsPerUnit } from '../src/runner/threads-plan.js';
 import { parseResults } from '../src/runner/load.js';
 import { judgeClaims } from '../src/claims/index.js';
 import { figuresFor, type ErrorBars } from '../src/report/figures.js';
@@ -121,7 +122,14 @@ async function run(ev: Event) {
   // sorted by (trial, cell) when assembled)
   const queue = units.map((u, i) => ({ u, i })).sort((a, b) => cost(b.u) - cost(a.u) || a.i - b.i).map((x) => x.u);
   const asked = Number($<HTMLInputElement>('workers').value);
-  const nWorkers = Math.max(1, Math.min(units.length, Number.isInteger(asked) && asked > 0 ? asked : navigator.hardwareConcurrency || 2));
+  const cores = navigator.hardwareConcurrency || 2;
+  // a few large units (d ≥ 1024): threads inside one engine, where the page is cross-origin isolated (COOP/COEP)
+  const wanted = Number.isInteger(asked) && asked > 0 ? 1 : threadsPerUnit(Math.max(0, ...(config.dims ?? [])), units.length, cores);
+  const threads = wanted > 1 && globalThis.crossOriginIsolated ? wanted : 1;
+  const threadNote = threads > 1
+    ? ` with ${threads} threads inside each`
+    : wanted > 1 ? ' (one thread each: this page is not cross-origin isolated, so WebAssembly threads are off)' : '';
+  const nWorkers = threads > 1 ? 1 : Math.max(1, Math.min(units.length, Number.isInteger(asked) && asked > 0 ? asked : cores));
   const records: TrialRecord[] = [];
   const partial = new Map<string, number>();
   const cellMs: Record<string, number> = {};
@@ -136,7 +144,7 @@ async function run(ev: Event) {
   figuresEl.innerHTML = '';
   summaryEl.innerHTML = '';
   current = undefined;
-  setStatus(`running ${units.length} units (${config.trials} trials × ${units.length / config.trials} cells) on ${nWorkers} workers…`, 'running');
+  setStatus(`running ${units.length} units (${config.trials} trials × ${units.length / config.trials} cells) on ${nWorkers} workers${threadNote}…`, 'running');
   const assemble = () => assembleResults(exp, config, records, { wallMs: performance.now() - t0, workers: nWorkers, startedAt: started.toISOString(), cellMs });
   const key = (u: Unit) => `${u.trial}|${u.cell}`;
 
@@ -173,7 +181,7 @@ async function run(ev: Event) {
       const unit = queue.shift();
       if (!unit) return;
       partial.set(key(unit), 0);
-      w.postMessage({ expId: exp.id, config, unit } satisfies UnitJob);
+      w.postMessage({ expId: exp.id, config, unit, threads } satisfies UnitJob);
     };
     workers = Array.from({ length: nWorkers }, () => {
       const w = new Worker(new URL('./worker.ts', import.meta.url), { type: 'module' });

@@ -2,7 +2,9 @@
 // (trial, cell) unit at a time; the worker runs it with the experiment's own runCell — exactly what the CLI's
 // workers do — and posts progress and the result back. Results are plain JSON-able objects.
 import wasmUrl from '../build/condlab.wasm?url';
+import threadsWasmUrl from '../build/condlab-threads.wasm?url';
 import { Engine } from '../src/engine/index.js';
+import { loadThreadedEngine } from '../src/engine/threads.js';
 import { getExperiment } from '../src/experiments/index.js';
 import type { RunConfig } from '../src/experiments/types.js';
 import { provideFashionMnist, type FashionMnist } from '../src/data/fmnist.js';
@@ -11,6 +13,8 @@ export interface UnitJob {
   expId: string;
   config: RunConfig;
   unit: { trial: number; cell: string };
+  /** GEMM threads inside this worker's engine (the page sends > 1 only when it is cross-origin isolated). */
+  threads?: number;
 }
 
 /** Sent once before fmnist units: the decoded files the user picked, registered under config.data. */
@@ -26,16 +30,21 @@ export type WorkerMessage =
   | { type: 'error'; unit?: UnitJob['unit']; message: string };
 
 const post = (m: WorkerMessage) => (self as unknown as Worker).postMessage(m);
-const enginePromise = Engine.load(new URL(wasmUrl, self.location.href));
+let enginePromise: Promise<Engine> | undefined;
+// the first job decides: one engine per worker, with a pool of threads inside it when asked (same results either way)
+const engineFor = (threads: number): Promise<Engine> =>
+  (enginePromise ??= threads > 1 && self.crossOriginIsolated
+    ? loadThreadedEngine(threads, 'plain', new URL(threadsWasmUrl, self.location.href))
+    : Engine.load(new URL(wasmUrl, self.location.href)));
 
 self.onmessage = async (ev: MessageEvent<UnitJob | DataJob>) => {
   if ('type' in ev.data && ev.data.type === 'fmnist-data') {
     provideFashionMnist(ev.data.key, ev.data.data);
     return;
   }
-  const { expId, config, unit } = ev.data as UnitJob;
+  const { expId, config, unit, threads } = ev.data as UnitJob;
   try {
-    const engine = await enginePromise;
+    const engine = await engineFor(threads ?? 1);
     const exp = getExperiment(expId);
     const t0 = performance.now();
     let last = 0;

@@ -2,25 +2,19 @@
 // with op(A) and op(B) packed into contiguous micro-panels first (flame/blis docs/KernelsHowTo.md).
 // Summation order is fixed by the block sizes alone, so a result is bit-for-bit reproducible on any engine.
 
-import { MR, NR, f64_gemm_ukernel_4x4__wasmsimd_splat as ukernel } from "./f64_gemm_ukernel_4x4__wasmsimd_splat";
+import { MR, NR } from "./f64_gemm_ukernel_4x4__wasmsimd_splat";
 import { packA, packB } from "./pack";
+import { KC, MC, NC, macroKernel } from "./macro";
 import { gemmNaive, scaleC } from "./naive";
 import { workspaceA, workspaceB } from "./workspace";
+import { poolThreads, gemmParallel, PAR_MIN_MADDS } from "./parallel";
 
-// Cache blocking for a typical x86 core (32–48 KiB L1d, 256 KiB–2 MiB L2):
-//   KC: one A micro-panel (MR·KC·8 B) plus one B micro-panel (KC·NR·8 B) stay in L1 across the ir loop;
-//   MC: the packed A block (MC·KC·8 B) stays in L2 across the jr loop;
-//   NC: the packed B block (KC·NC·8 B) is reused by every ic block from L3.
-// Measured on a Xeon (48 KiB L1d, 2 MiB L2) at n = 512/1024: KC 192–512 and MC 64–192 are all within ±5% of
-// each other (≈20–21 GFLOPS); KC = 128 loses ~25% at n = 1024. The values below are the conservative middle.
-export const KC: i32 = 256;
-export const MC: i32 = 96;
-export const NC: i32 = 2048;
+export { KC, MC, NC } from "./macro";
 
 /** Below this many multiply-adds, packing costs more than it saves (measured: the blocked path already wins at 4×4×4). */
 const NAIVE_BELOW: f64 = 64;
 
-/** Where edge tiles are computed before their valid part is merged into C. */
+/** Where the owning thread computes edge tiles before their valid part is merged into C (workers have their own). */
 const edgeTile = memory.data(MR * NR * 8, 16);
 
 /**
@@ -44,6 +38,14 @@ export function gemm(
     gemmNaive(m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
     return;
   }
+  if (ASC_FEATURE_THREADS) {
+    // the owner hands blocks of C's columns to the pool; every tile's arithmetic is the same as below, so the
+    // product is bit-identical for any thread count (assembly/gemm/parallel.ts)
+    if (poolThreads > 1 && <f64>m * <f64>n * <f64>k >= PAR_MIN_MADDS && n >= 2 * NR) {
+      gemmParallel(transA, transB, m, n, k, alpha, a, rsA, csA, b, rsB, csB, beta, c, ldc);
+      return;
+    }
+  }
   const kcMax = min(KC, k);
   const ncMax = min(NC, roundUp(n, NR));
   const mcMax = min(MC, roundUp(m, MR));
@@ -61,42 +63,8 @@ export function gemm(
       for (let ic = 0; ic < m; ic += MC) {
         const mc = min(MC, m - ic);
         packA(mc, kc, a + ((<usize>ic * rsA + <usize>pc * csA) << 3), rsA, csA, pa);
-        macroKernel(mc, nc, kc, alpha, pa, pb, betaK, c + ((<usize>ic * ldcB) + (<usize>jc << 3)), ldcB);
+        macroKernel(mc, nc, kc, alpha, pa, pb, betaK, c + ((<usize>ic * ldcB) + (<usize>jc << 3)), ldcB, edgeTile);
       }
-    }
-  }
-}
-
-/** The jr/ir loops: every MR×NR tile of one mc×nc block of C against the packed panels. */
-function macroKernel(mc: i32, nc: i32, kc: i32, alpha: f64, pa: usize, pb: usize, beta: f64, c: usize, ldc: usize): void {
-  const panelA = <usize>kc * <usize>MR << 3, panelB = <usize>kc * <usize>NR << 3;
-  for (let jr = 0; jr < nc; jr += NR) {
-    const nr = min(NR, nc - jr);
-    const b = pb + <usize>(jr / NR) * panelB;
-    const cj = c + (<usize>jr << 3);
-    for (let ir = 0; ir < mc; ir += MR) {
-      const mr = min(MR, mc - ir);
-      const a = pa + <usize>(ir / MR) * panelA;
-      const cij = cj + <usize>ir * ldc;
-      if (mr == MR && nr == NR) {
-        ukernel(kc, a, b, alpha, beta, cij, ldc);
-      } else {
-        ukernel(kc, a, b, alpha, 0.0, edgeTile, <usize>NR << 3);
-        mergeEdge(mr, nr, beta, cij, ldc);
-      }
-    }
-  }
-}
-
-/** C[0:mr, 0:nr] ← β·C + tile, the same expression the kernel uses for full tiles. */
-function mergeEdge(mr: i32, nr: i32, beta: f64, c: usize, ldc: usize): void {
-  for (let i = 0; i < mr; i++) {
-    const t = edgeTile + (<usize>(i * NR) << 3);
-    const ci = c + <usize>i * ldc;
-    for (let j = 0; j < nr; j++) {
-      const v = load<f64>(t + (<usize>j << 3));
-      const cp = ci + (<usize>j << 3);
-      store<f64>(cp, beta == 0.0 ? v : beta * load<f64>(cp) + v);
     }
   }
 }

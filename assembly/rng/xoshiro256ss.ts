@@ -1,8 +1,10 @@
-// xoshiro256** (Blackman & Vigna 2018) with SplitMix64 seeding, plus Marsaglia's polar method for normals.
+// xoshiro256** (Blackman & Vigna 2018) with SplitMix64 seeding; normals by the Ziggurat method (./ziggurat.ts).
 // State lives in a 48-byte block of linear memory so any number of independent generators can coexist:
-//   [0..32) four u64 words, [32..40) has-spare flag, [40..48) the spare normal.
+//   [0..32) four u64 words, [32..48) reserved (zero; the polar method's spare pair lived here before 0.3).
 // Everything here is integer or IEEE-exact wasm arithmetic (AssemblyScript's Math is compiled into the module),
 // so a stream is bit-identical in every engine that runs the .wasm.
+
+import { zigNormal, zigFill } from "./ziggurat";
 
 export const RNG_STATE_BYTES: i32 = 48;
 
@@ -63,22 +65,10 @@ export function rngDerive(keyLo: u32, keyHi: u32, index: u32, out: usize): void 
   return <f64>(nextU64(s) >> 11) * 1.1102230246251565e-16; // 2^-53
 }
 
-/** Standard normal by the polar method; the second value of each pair is kept in the state. */
-export function nextNormal(s: usize): f64 {
-  if (load<u64>(s, 32) != 0) {
-    store<u64>(s, 0, 32);
-    return load<f64>(s, 40);
-  }
-  let u: f64, v: f64, q: f64;
-  do {
-    u = 2.0 * nextUniform(s) - 1.0;
-    v = 2.0 * nextUniform(s) - 1.0;
-    q = u * u + v * v;
-  } while (q >= 1.0 || q == 0.0);
-  const f = Math.sqrt(-2.0 * Math.log(q) / q);
-  store<u64>(s, 1, 32);
-  store<f64>(s, v * f, 40);
-  return u * f;
+/** Standard normal (Ziggurat, assembly/rng/ziggurat.ts). */
+// @ts-ignore: decorator
+@inline export function nextNormal(s: usize): f64 {
+  return zigNormal(s);
 }
 
 export function rngNextU32(s: usize): u32 {
@@ -95,9 +85,7 @@ export function rngNextNormal(s: usize): f64 {
 
 /** out[i] = mean + std·N(0,1), i < n. */
 export function rngFillNormal(s: usize, out: usize, n: i32, mean: f64, std: f64): void {
-  for (let i = 0; i < n; i++) {
-    store<f64>(out + (<usize>i << 3), mean + std * nextNormal(s));
-  }
+  zigFill(s, out, n, mean, std);
 }
 
 /** out[i] = lo + (hi − lo)·U[0,1), i < n. */

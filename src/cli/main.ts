@@ -3,7 +3,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { CondlabError } from '../engine/errors.js';
 import { ENGINE_VERSION } from '../engine/version.js';
-import { Engine } from '../engine/engine.js';
+import { loadEngine } from '../engine/index.js';
 import { experiments, paperExperiments } from '../experiments/index.js';
 import type { Experiment, PresetName, RunConfig } from '../experiments/types.js';
 import { didYouMean, shown, validateOverrides } from '../config/schema.js';
@@ -29,6 +29,8 @@ const RUN_OPTIONS: Record<string, OptionSpec> = {
   shards: { type: 'string', help: 'the shard count N, with the index from SLURM_ARRAY_TASK_ID or JOB_COMPLETION_INDEX (default in a Slurm array: its task id and count)' },
   'fail-fast': { type: 'boolean', help: 'stop at the first failed unit (default: record it and go on)' },
   force: { type: 'boolean', help: 'run even when the up-front estimate says it would take days' },
+  threads: { type: 'string', help: 'GEMM threads inside each engine (default: 1 for many small units, every core for a few with d ≥ 1024)' },
+  fma: { type: 'boolean', help: 'the opt-in FMA engine build (relaxed SIMD: faster GEMM; identical results on this machine only)' },
   quiet: { type: 'boolean', help: 'no progress output' },
   help: { type: 'boolean', help: 'this text' },
 };
@@ -133,6 +135,10 @@ export function planRun(
     if (!Number.isInteger(w) || w < 0 || w > 256) throw new CondlabError(`--workers: got "${shown(String(values.workers))}"; must be an integer from 0 to 256`, 'bad-config');
     workers = w;
   }
+  if (values.threads !== undefined) {
+    const t = /^\s*\d+\s*$/.test(values.threads as string) ? Number(values.threads) : Number.NaN;
+    if (!Number.isInteger(t) || t < 1 || t > 64) throw new CondlabError(`--threads: got "${shown(String(values.threads))}"; must be an integer from 1 to 64`, 'bad-config');
+  }
   const configs = exps.map((e) => buildConfig(e, preset as PresetName, overrides));
   const { shard, note } = chooseShard(values.shard as string | undefined, values.shards as string | undefined, env);
   return { exps, configs, workers, values, shard, shardNote: note };
@@ -156,7 +162,9 @@ async function cmdRun(argv: string[]): Promise<number> {
   const onSigterm = () => ((exitCode = 143), controller.abort());
   process.once('SIGINT', onSigint);
   process.once('SIGTERM', onSigterm);
-  const engine = workers === 0 ? await Engine.load() : undefined;
+  const threads = values.threads === undefined ? undefined : Number(values.threads);
+  // in process with --threads: one engine with its pool for every experiment; without, each run picks (threadsPerUnit)
+  const engine = workers === 0 && (threads === undefined || threads === 1) ? await loadEngine({ fma: !!values.fma }) : undefined;
   let failed = 0;
   try {
     for (const [i, exp] of exps.entries()) {
@@ -172,8 +180,8 @@ async function cmdRun(argv: string[]): Promise<number> {
         process.stderr.write(`${exp.id} (${exp.title}, ${cfg.preset}): ${est.units} units${shard ? ` over ${shard.count} shards` : ''}, ~${formatBytes(est.bytesPerWorker)} per worker, estimate ${formatDuration(est.seconds)}\n`);
       }
       const outcome = await runExperiment(exp, cfg, {
-        workers, engine, outDir: out, resume: !!values.resume, failFast: !!values['fail-fast'], signal: controller.signal,
-        onProgress: progressPrinter(mode), shard,
+        workers: values.workers === undefined ? undefined : workers, engine, fma: !!values.fma, threads, outDir: out, resume: !!values.resume,
+        failFast: !!values['fail-fast'], signal: controller.signal, onProgress: progressPrinter(mode), shard,
       });
       const diverged = Object.entries(outcome.results.summaries).filter(([, s]) => s.nDiverged > 0).map(([c, s]) => `${c}: ${s.nDiverged}`);
       if (mode !== 'quiet') {
@@ -243,7 +251,7 @@ async function cmdInspect(argv: string[]): Promise<number> {
   if (positionals.length !== 1) throw new CondlabError('inspect: give exactly one .safetensors or .npy file', 'bad-args');
   const { inspectFile, inspectJson, formatInspectTable, checkMaxDim } = await import('../inspect/index.js');
   const maxDim = values['max-dim'] !== undefined ? checkMaxDim(Number(values['max-dim'])) : undefined;
-  const engine = await Engine.load();
+  const engine = await loadEngine();
   const report = await inspectFile(engine, positionals[0], { maxDim });
   process.stdout.write(values.json ? inspectJson(report) : formatInspectTable(report) + '\n');
   if (typeof values.out === 'string') {

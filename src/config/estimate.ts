@@ -9,10 +9,21 @@ const SVD_FLOPS = 5e9;
 export const WASM_LIMIT = 4 * 2 ** 30;
 export const MAX_SECONDS = 48 * 3600;
 
+/**
+ * Seconds per cost unit — one plain SGD step at d = 64, B = 64, the unit every experiment's cellCost is written in
+ * (src/experiments/ablations/paired.ts), which counts the GEMMs of each step and the SVDs: per evaluation, and per
+ * step for the spectral regulariser, the SVD correction and the corrective sweeps. Calibrated on the reference
+ * 2-core machine by `npm run bench -- --only reproduction`, which also checks the estimate of every paper-preset
+ * experiment against its measured time (bench/results/reproduction.json).
+ */
+export const UNIT_SECONDS = 1.6e-4;
+
 export interface Estimate {
   bytesPerWorker: number;
   seconds: number;
   units: number;
+  /** How the time was estimated: from the experiment's cost model, or from flop counts (no cellCost). */
+  model: 'cellCost' | 'flops';
 }
 
 export function estimate(exp: Experiment, config: RunConfig, workers: number): Estimate {
@@ -22,6 +33,18 @@ export function estimate(exp: Experiment, config: RunConfig, workers: number): E
   const bytesPerWorker = 8 * (26 * d * d + 6 * B * d) + 64 * 2 ** 20;
   const cells = exp.cells(config);
   const units = cells.length * config.trials;
+  if (exp.cellFlops) {
+    // an experiment that counts its own flops (fmnist: a classifier, not the d×d protocol)
+    const flops = config.trials * cells.reduce((a, c) => a + exp.cellFlops!(config, c), 0);
+    return { bytesPerWorker, seconds: flops / GEMM_FLOPS / Math.max(1, workers), units, model: 'flops' };
+  }
+  if (exp.cellCost) {
+    // every unit's own cost; the pool cannot finish before its costliest unit does
+    const costs = cells.map((c) => exp.cellCost!(config, c));
+    const total = config.trials * costs.reduce((a, c) => a + c, 0);
+    const span = Math.max(total / Math.max(1, Math.min(workers, units)), Math.max(...costs));
+    return { bytesPerWorker, seconds: span * UNIT_SECONDS, units, model: 'cellCost' };
+  }
   // perUnit below is for the largest d; cells of smaller d (Exp 1's sweep) cost less in the experiment's own model
   const costs = cells.map((c) => exp.cellCost?.(config, c) ?? 1);
   const maxCost = Math.max(...costs);
@@ -29,11 +52,7 @@ export function estimate(exp: Experiment, config: RunConfig, workers: number): E
   const perStepFlops = 4 * B * d * d * Math.max(1, config.depths.length);
   const evals = 2 + (['exp3', 'exp5', 'exp9'].includes(exp.id) ? config.epochs / config.evalEvery : 0) + (['exp4', 'exp6'].includes(exp.id) ? config.epochs : 0);
   const perUnit = (config.epochs * perStepFlops) / GEMM_FLOPS + (evals * 30 * d ** 3) / SVD_FLOPS;
-  if (exp.cellFlops) {
-    const flops = config.trials * cells.reduce((a, c) => a + exp.cellFlops!(config, c), 0);
-    return { bytesPerWorker, seconds: flops / GEMM_FLOPS / Math.max(1, workers), units };
-  }
-  return { bytesPerWorker, seconds: (unitEquivalents * perUnit) / Math.max(1, workers), units };
+  return { bytesPerWorker, seconds: (unitEquivalents * perUnit) / Math.max(1, workers), units, model: 'flops' };
 }
 
 export function formatDuration(s: number): string {

@@ -8,6 +8,7 @@ import { bool, checkOptions, int, num, oneOf, type OptionSpec } from './options.
 import { Rng, checkSeed } from './rng.js';
 import * as linalg from './decompositions.js';
 import type { CholeskyOptions, Eigh, EighOptions, EighValues, EighWithVectors, Lstsq, LstsqOptions, Qr } from './decompositions.js';
+import type { EngineVariant } from './variants.js';
 
 /** AssemblyScript's TLSF allocator serves blocks below 1 GiB; wasm32 memory tops out at 4 GiB. */
 /** Largest single allocation (bytes): AssemblyScript's TLSF allocator serves blocks below 1 GiB. */
@@ -110,6 +111,10 @@ let nextEngineId = 1;
 export class Engine implements BlockOwner {
   /** 1, 2, … in load order within this JS realm; shown in handles' labels (`Matrix 4×4 [engine 1]`). */
   readonly id: number;
+  /** Which build this instance runs ('plain' or 'fma', src/engine/variants.ts); set by `loadEngine`. */
+  variant: EngineVariant = 'plain';
+  /** Threads one GEMM may use (src/engine/threads.ts); 1 unless loaded with `loadEngine({ threads })`. */
+  threads = 1;
   #wasm: CondlabExports;
   #scopes: Scope[] = [];
   /** 8-byte scratch for passing u64 keys across the boundary. */
@@ -142,9 +147,12 @@ export class Engine implements BlockOwner {
     return compileWasm(source);
   }
 
-  /** A new engine from a module compiled by `Engine.compile` (cheap: no recompilation). */
-  static async fromModule(module: WebAssembly.Module): Promise<Engine> {
-    return new Engine(await instantiateWasm(module));
+  /**
+   * A new engine from a module compiled by `Engine.compile` (cheap: no recompilation). `memory`: the shared memory
+   * a threads build imports (src/engine/threads.ts).
+   */
+  static async fromModule(module: WebAssembly.Module, memory?: WebAssembly.Memory): Promise<Engine> {
+    return new Engine(await instantiateWasm(module, memory));
   }
 
   /** The instance's linear memory (handles build their views on it). */

@@ -27,6 +27,8 @@ export interface CondlabErrorDetails {
   'not-positive-definite': { pivot: number; value: number };
   /** eigh was given a matrix whose A − Aᵀ is larger than its tolerance. */
   'not-symmetric': { asymmetry: number; tolerance: number };
+  /** The thread pool of a threads build could not start. */
+  'threads-failed': Record<string, unknown>;
   // ---- the lab around the engine ----
   'bad-args': { option?: string; dir?: string };
   'bad-config': { field?: string; value?: unknown; allowed?: unknown; cell?: string; lr?: number };

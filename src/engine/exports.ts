@@ -59,4 +59,13 @@ export interface CondlabExports {
   rngNextNormal(state: number): number;
   rngFillNormal(state: number, out: number, n: number, mean: number, std: number): void;
   rngFillUniform(state: number, out: number, n: number, lo: number, hi: number): void;
+  /** Ziggurat tables for tests: which 0 = k, 1 = w, 2 = f (index i < 256), 3 = the layer area. */
+  rngZigTable(which: number, i: number): number;
+
+  /** The shared-memory build's pool (assembly/gemm/parallel.ts); no-ops in the other builds. */
+  threadPoolInit(threads: number): number;
+  threadPoolEnable(threads: number): void;
+  threadPoolShutdown(): void;
+  threadWorkerLoop(ctl: number, tid: number): void;
+  threadPoolTasks(): number;
 }

@@ -15,9 +15,11 @@ function readAsString(memory: WebAssembly.Memory | undefined, ptr: number): stri
   return String.fromCharCode(...new Uint16Array(memory.buffer, ptr, bytes >>> 1));
 }
 
-function imports(getMemory: () => WebAssembly.Memory | undefined): WebAssembly.Imports {
+function imports(getMemory: () => WebAssembly.Memory | undefined, memory?: WebAssembly.Memory): WebAssembly.Imports {
   return {
     env: {
+      // the shared-memory build imports its memory (src/engine/threads.ts); the others define their own
+      ...(memory ? { memory } : {}),
       abort(msg: number, file: number, line: number, col: number) {
         const m = getMemory();
         throw new Error(`condlab.wasm aborted: ${readAsString(m, msg)} at ${readAsString(m, file)}:${line}:${col}`);
@@ -43,10 +45,10 @@ async function sourceToModuleOrBytes(source: WasmSource): Promise<WebAssembly.Mo
  * Instantiates the engine module. In Node the bundled file is read from disk; in the browser it is streamed with
  * `instantiateStreaming`, falling back to an ArrayBuffer when the server sends the wrong MIME type.
  */
-export async function instantiateWasm(source?: WasmSource): Promise<CondlabExports> {
+export async function instantiateWasm(source?: WasmSource, sharedMemory?: WebAssembly.Memory): Promise<CondlabExports> {
   const resolved = await sourceToModuleOrBytes(source);
   let memory: WebAssembly.Memory | undefined;
-  const imp = imports(() => memory);
+  const imp = imports(() => memory, sharedMemory);
   let instance: WebAssembly.Instance;
   if (resolved instanceof WebAssembly.Module) {
     instance = await WebAssembly.instantiate(resolved, imp);

@@ -102,7 +102,7 @@ export class Rng {
     return this.#core.wasm.rngNextUniform(this.ptr);
   }
 
-  /** Standard normal (polar method). */
+  /** Standard normal (256-layer Ziggurat, as numpy). */
   normal(): number {
     return this.#core.wasm.rngNextNormal(this.ptr);
   }

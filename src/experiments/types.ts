@@ -169,11 +169,14 @@ export interface ExperimentResults {
   title: string;
   paperSection: string;
   engineVersion: string;
+  /** The module build that produced the results: 'plain' (bit-identical everywhere) or the opt-in 'fma'. */
+  engineVariant?: 'plain' | 'fma';
   config: RunConfig;
   /** Sorted by (trial, cell order) — never by completion order. */
   trials: TrialRecord[];
   /** condition name → summary, in the order the experiment produces conditions. */
   summaries: Record<string, ConditionSummary>;
   /** Wall-clock facts; excluded from determinism comparisons. */
-  timing: { wallMs: number; workers: number; startedAt: string; cellMs: Record<string, number> };
+  /** threads: GEMM threads inside each engine (absent = 1). */
+  timing: { wallMs: number; workers: number; threads?: number; startedAt: string; cellMs: Record<string, number> };
 }

@@ -103,6 +103,7 @@ export function assembleResults(
   config: RunConfig,
   records: TrialRecord[],
   timing: ExperimentResults['timing'],
+  engineVariant: ExperimentResults['engineVariant'] = 'plain',
 ): ExperimentResults {
   const trials = sortRecords(exp, config, records);
   return {
@@ -111,6 +112,7 @@ export function assembleResults(
     title: exp.title,
     paperSection: exp.paperSection,
     engineVersion: ENGINE_VERSION,
+    engineVariant,
     config,
     trials,
     summaries: summariseRecords(trials),

@@ -23,10 +23,12 @@ const schema = z.object({
   title: z.string(),
   paperSection: z.string(),
   engineVersion: z.string(),
+  // absent in files written before the FMA build existed: those are plain
+  engineVariant: z.enum(['plain', 'fma']).default('plain'),
   config: z.unknown(),
   trials: z.array(z.object({ trial: z.number().int().min(0), cell: z.string(), seed: z.number(), result: z.record(z.string(), result) })),
   summaries: z.record(z.string(), condition),
-  timing: z.object({ wallMs: z.number(), workers: z.number(), startedAt: z.string(), cellMs: z.record(z.string(), z.number()) }),
+  timing: z.object({ wallMs: z.number(), workers: z.number(), threads: z.number().optional(), startedAt: z.string(), cellMs: z.record(z.string(), z.number()) }),
   // written by `condlab merge --allow-partial`: kept, so claims can say its verdicts rest on fewer units
   partial: z.object({ missingUnits: z.number().int().min(0), totalUnits: z.number().int().min(0), missing: z.array(z.object({ trial: z.number(), cell: z.string(), shard: z.string() })) }).optional(),
 });

@@ -31,19 +31,21 @@ export class ResultsLog {
   }
 
   /** Starts a fresh log (replacing any old one) with a header line. */
-  static create(path: string, expId: string, config: RunConfig, shard?: ShardHeader): ResultsLog {
+  static create(path: string, expId: string, config: RunConfig, shard?: ShardHeader, variant: 'plain' | 'fma' = 'plain'): ResultsLog {
     mkdirSync(dirname(path), { recursive: true });
     const fd = openSync(path, 'w');
     const log = new ResultsLog(path, fd);
-    log.write({ kind: 'header', experiment: expId, engineVersion: ENGINE_VERSION, ...(shard && { shard }), config: JSON.parse(configKey(config)) });
+    // the variant only when not plain, so plain logs stay as they were
+    const v = variant === 'plain' ? {} : { engineVariant: variant };
+    log.write({ kind: 'header', experiment: expId, engineVersion: ENGINE_VERSION, ...v, ...(shard && { shard }), config: JSON.parse(configKey(config)) });
     return log;
   }
 
   /** Re-opens an existing log for appending and returns the units it already holds. */
-  static resume(path: string, expId: string, config: RunConfig, shard?: ShardHeader): { log: ResultsLog; records: TrialRecord[] } {
-    if (!existsSync(path)) return { log: ResultsLog.create(path, expId, config, shard), records: [] };
+  static resume(path: string, expId: string, config: RunConfig, shard?: ShardHeader, variant: 'plain' | 'fma' = 'plain'): { log: ResultsLog; records: TrialRecord[] } {
+    if (!existsSync(path)) return { log: ResultsLog.create(path, expId, config, shard, variant), records: [] };
     const lines = readFileSync(path, 'utf8').split('\n');
-    let header: { kind?: string; experiment?: string; engineVersion?: string; shard?: ShardHeader; config?: unknown } | undefined;
+    let header: { kind?: string; experiment?: string; engineVersion?: string; engineVariant?: string; shard?: ShardHeader; config?: unknown } | undefined;
     try {
       header = JSON.parse(lines[0]);
     } catch {
@@ -55,6 +57,13 @@ export class ResultsLog {
     if (header.engineVersion !== undefined && header.engineVersion !== ENGINE_VERSION) {
       throw new CondlabError(
         `cannot resume from ${path}: it was written by engine ${String(header.engineVersion).slice(0, 40)}, this is ${ENGINE_VERSION}; rerun without --resume`,
+        'resume-mismatch',
+      );
+    }
+    if ((header.engineVariant ?? 'plain') !== variant) {
+      throw new CondlabError(
+        `cannot resume from ${path}: it was written by the ${String(header.engineVariant ?? 'plain').slice(0, 10)} engine build, this run uses ${variant} ` +
+          `(their results differ in the last bits); rerun ${variant === 'fma' ? 'without' : 'with'} --fma, or without --resume`,
         'resume-mismatch',
       );
     }

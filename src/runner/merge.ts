@@ -55,6 +55,7 @@ interface Source {
   kind: 'json' | 'log';
   experiment: string;
   engineVersion: string;
+  engineVariant?: string;
   configHash: string;
   config: unknown;
   shard: Shard;
@@ -200,7 +201,8 @@ function readShardLog(path: string, allowPartial: boolean, warnings: string[]): 
     else records.push({ trial: e.trial as number, cell: e.cell as string, seed: e.seed as number, result: e.result as TrialRecord['result'] });
   }
   return {
-    path, kind: 'log', experiment: String(header.experiment), engineVersion: String(header.engineVersion), configHash: sh.configHash,
+    path, kind: 'log', experiment: String(header.experiment), engineVersion: String(header.engineVersion),
+    ...(header.engineVariant !== undefined && { engineVariant: String(header.engineVariant) }), configHash: sh.configHash,
     config: header.config, shard, records, failures,
   };
 }
@@ -220,6 +222,9 @@ function mergeOne(exp: Experiment, sources: Source[], dirs: readonly string[], w
   for (const s of sources) {
     if (s.engineVersion !== ref.engineVersion) {
       throw new CondlabError(`merge: ${exp.id}: ${ref.path} was written by engine ${ref.engineVersion.slice(0, 64)} but ${s.path} by ${s.engineVersion.slice(0, 64)}; shards of one run must use one condlab version`, 'shard-mismatch');
+    }
+    if ((s.engineVariant ?? 'plain') !== (ref.engineVariant ?? 'plain')) {
+      throw new CondlabError(`merge: ${exp.id}: ${ref.path} ran on the ${String(ref.engineVariant ?? 'plain').slice(0, 10)} engine build but ${s.path} on ${String(s.engineVariant ?? 'plain').slice(0, 10)}; shards of one run must use one build (their results differ in the last bits)`, 'shard-mismatch');
     }
     if (s.configHash !== ref.configHash) {
       const a = (ref.config ?? {}) as Record<string, unknown>, b = (s.config ?? {}) as Record<string, unknown>;
@@ -313,7 +318,8 @@ function mergeOne(exp: Experiment, sources: Source[], dirs: readonly string[], w
     startedAt: timed.map((s) => s.timing!.startedAt).sort()[0] ?? new Date().toISOString(),
     cellMs,
   };
-  const results: MergedResults = assembleResults(exp, config, [...found.values()].map((f) => f.rec), timing);
+  const variant = ref.engineVariant === 'fma' ? 'fma' : 'plain';
+  const results: MergedResults = assembleResults(exp, config, [...found.values()].map((f) => f.rec), timing, variant);
   if (missing.length > 0) {
     results.partial = { missingUnits: missing.length, totalUnits: units.length, missing: missing.map(({ trial, cell, shard }) => ({ trial, cell, shard })) };
   }

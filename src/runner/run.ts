@@ -8,11 +8,13 @@ import { createRequire } from 'node:module';
 import { dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { CondlabError } from '../engine/errors.js';
-import { Engine } from '../engine/index.js';
+import { Engine, loadEngine, closeThreads } from '../engine/index.js';
+import { resolveVariant, type EngineVariant } from '../engine/variants.js';
 import type { Experiment, ExperimentResults, RunConfig, TrialRecord } from '../experiments/types.js';
 import { assembleResults, checkCellResult, resultsJson, trialSeed, unitKey, unitsOf, type Unit } from './assemble.js';
 import { validateConfig } from '../config/schema.js';
 import { runUnitsHere } from './local.js';
+import { threadsPerUnit } from './threads-plan.js';
 import { configKey, logPath, ResultsLog, resultsPath, writeFileAtomic, type ShardHeader } from './log.js';
 import { checkShard, configHash, dealUnits, shardFile, shardLog, type Shard } from './shard.js';
 import { formatShardFile, parseShardFile, SHARD_FORMAT } from './shard-file.js';
@@ -52,7 +54,16 @@ export interface RunOptions {
    * <exp>.json; `condlab merge` assembles the shards into the results file.
    */
   shard?: Shard;
+  /** Run on the opt-in FMA build (src/engine/variants.ts); ignored when `engine` is given (its variant is used). */
+  fma?: boolean;
+  /**
+   * GEMM threads inside each engine (src/engine/threads.ts). Default: `threadsPerUnit` — 1 for many small units,
+   * every core for a few large ones. Ignored when `engine` is given (its own pool is used).
+   */
+  threads?: number;
 }
+
+export { threadsPerUnit, THREADED_MIN_DIM } from './threads-plan.js';
 
 export interface RunOutcome {
   results: ExperimentResults;
@@ -81,23 +92,36 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
   }
   const started = new Date();
   const t0 = performance.now();
-  const workers = opts.workers ?? defaultWorkers();
+  const allUnits = unitsOf(exp, config);
+  const maxDim = Math.max(0, ...((config as { dims?: number[] }).dims ?? []));
+  const threads = opts.threads ?? threadsPerUnit(maxDim, allUnits.length, defaultWorkers());
+  if (!Number.isInteger(threads) || threads < 1 || threads > 64) {
+    throw new CondlabError(`threads must be an integer from 1 to 64, got ${String(threads)}`, 'bad-option');
+  }
+  // with threads inside each engine, fewer engines fill the cores (unless the caller fixed the worker count)
+  const workers = opts.workers ?? Math.max(1, Math.floor(defaultWorkers() / threads));
   const cost = (u: Unit) => exp.cellCost?.(config, u.cell) ?? 1;
   const shard = opts.shard && checkShard(opts.shard.index, opts.shard.count, `${exp.id} shard`);
-  const units = shard ? dealUnits(unitsOf(exp, config), cost, shard.count)[shard.index] : unitsOf(exp, config);
+  const units = shard ? dealUnits(allUnits, cost, shard.count)[shard.index] : allUnits;
   const totalCost = units.reduce((s, u) => s + cost(u), 0) || 1;
   const header: ShardHeader | undefined = shard && { index: shard.index, count: shard.count, configHash: configHash(config) };
+
+  // the variant is settled once, here: a fall-back message prints once, and workers load what the JSON will record
+  const here = workers === 0 ? (opts.engine ?? (await loadEngine({ fma: !!opts.fma, threads }))) : undefined;
+  const variant: EngineVariant = here?.variant ?? (opts.fma ? (await resolveVariant({ fma: true })).variant : 'plain');
 
   let log: ResultsLog | undefined;
   let records: TrialRecord[] = [];
   if (opts.outDir) {
     const path = shard ? shardLog(opts.outDir, exp.id, shard) : logPath(opts.outDir, exp.id);
     if (opts.resume && !existsSync(path)) {
-      records = shard ? finishedShardUnits(shardFile(opts.outDir, exp.id, shard), exp.id, config, shard) : finishedUnits(resultsPath(opts.outDir, exp.id), exp.id, config);
+      records = shard
+        ? finishedShardUnits(shardFile(opts.outDir, exp.id, shard), exp.id, config, shard, variant)
+        : finishedUnits(resultsPath(opts.outDir, exp.id), exp.id, config, variant);
     }
-    if (opts.resume && existsSync(path)) ({ log, records } = ResultsLog.resume(path, exp.id, config, header));
+    if (opts.resume && existsSync(path)) ({ log, records } = ResultsLog.resume(path, exp.id, config, header, variant));
     else {
-      log = ResultsLog.create(path, exp.id, config, header);
+      log = ResultsLog.create(path, exp.id, config, header, variant);
       for (const r of records) log.append(r);
     }
   }
@@ -133,8 +157,7 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
   opts.onProgress?.({ experiment: exp.id, done: records.length, total: units.length, fraction: doneCost / totalCost });
   try {
     if (workers === 0) {
-      const engine = opts.engine ?? (await Engine.load());
-      await runUnitsHere(exp, config, engine, pending, {
+      await runUnitsHere(exp, config, here!, pending, {
         signal: opts.signal,
         interrupted: () => abortError(exp.id, records.length, units.length),
         finish,
@@ -143,24 +166,26 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
     } else {
       // costliest first, so the pool does not end waiting on one long unit
       const queue = [...pending].sort((a, b) => cost(b) - cost(a));
-      await runPool(exp, config, queue, Math.min(workers, Math.max(1, queue.length)), opts, finish, fail, () =>
+      await runPool(exp, config, queue, Math.min(workers, Math.max(1, queue.length)), { ...opts, fma: variant === 'fma', threads }, finish, fail, () =>
         abortError(exp.id, records.length, units.length),
       );
     }
   } finally {
     log?.close();
+    if (here && here !== opts.engine) await closeThreads(here); // a pool this run started ends with it
   }
 
   const results = assembleResults(exp, config, records, {
     wallMs: performance.now() - t0,
     workers,
+    ...(here ? (here.threads > 1 ? { threads: here.threads } : {}) : threads > 1 ? { threads } : {}),
     startedAt: started.toISOString(),
     cellMs,
-  });
+  }, variant);
   if (opts.outDir && shard && header) {
     writeFileAtomic(shardFile(opts.outDir, exp.id, shard), formatShardFile({
-      format: SHARD_FORMAT, experiment: exp.id, engineVersion: ENGINE_VERSION, configHash: header.configHash, shard, units: units.length,
-      config, trials: results.trials, failures, timing: results.timing,
+      format: SHARD_FORMAT, experiment: exp.id, engineVersion: ENGINE_VERSION, ...(variant !== 'plain' && { engineVariant: variant }),
+      configHash: header.configHash, shard, units: units.length, config, trials: results.trials, failures, timing: results.timing,
     }));
     if (failures.length === 0) log?.remove();
   } else if (opts.outDir) {
@@ -175,11 +200,11 @@ export async function runExperiment(exp: Experiment, rawConfig: RunConfig, opts:
  * `--resume` with no log but a results file of the same experiment, engine and config (e.g. `run all` interrupted in
  * a later experiment): its units are reused, so only what is missing runs. Anything else → start over.
  */
-function finishedUnits(path: string, expId: string, config: RunConfig): TrialRecord[] {
+function finishedUnits(path: string, expId: string, config: RunConfig, variant: EngineVariant): TrialRecord[] {
   if (!existsSync(path)) return [];
   try {
     const r = parseResults(readFileSync(path, 'utf8'), path);
-    if (r.experiment !== expId || r.engineVersion !== ENGINE_VERSION || configKey(r.config) !== configKey(config)) return [];
+    if (r.experiment !== expId || r.engineVersion !== ENGINE_VERSION || (r.engineVariant ?? 'plain') !== variant || configKey(r.config) !== configKey(config)) return [];
     return r.trials.filter((t) => checkCellResult(t.result) === '');
   } catch {
     return [];
@@ -187,12 +212,12 @@ function finishedUnits(path: string, expId: string, config: RunConfig): TrialRec
 }
 
 /** `--resume` of a shard whose log is gone but whose shard file (same experiment, engine, config, shard) is there. */
-function finishedShardUnits(path: string, expId: string, config: RunConfig, shard: Shard): TrialRecord[] {
+function finishedShardUnits(path: string, expId: string, config: RunConfig, shard: Shard, variant: EngineVariant): TrialRecord[] {
   if (!existsSync(path)) return [];
   try {
     const s = parseShardFile(readFileSync(path, 'utf8'), path);
     const same = s.experiment === expId && s.engineVersion === ENGINE_VERSION && s.configHash === configHash(config) &&
-      s.shard.index === shard.index && s.shard.count === shard.count;
+      s.shard.index === shard.index && s.shard.count === shard.count && (s.engineVariant ?? 'plain') === variant;
     return same ? s.trials.filter((t) => checkCellResult(t.result) === '') : [];
   } catch {
     return [];
@@ -209,8 +234,8 @@ function abortError(expId: string, done: number, total: number): CondlabError {
  * bootstrap registers tsx inside the worker before importing worker.ts. tsx is located from this file, not from the
  * current directory, so the CLI works from anywhere.
  */
-function newWorker(modulePath: string | undefined): Worker {
-  const workerData = { modulePath: modulePath === undefined ? undefined : toModuleUrl(modulePath) };
+function newWorker(modulePath: string | undefined, fma: boolean, threads: number): Worker {
+  const workerData = { modulePath: modulePath === undefined ? undefined : toModuleUrl(modulePath), fma, threads };
   const execArgv = workerExecArgv(process.execArgv);
   if (!import.meta.url.endsWith('.ts')) return new Worker(new URL('./worker.js', import.meta.url), { workerData, execArgv });
   const target = new URL('./worker.ts', import.meta.url).href;
@@ -301,7 +326,7 @@ function runPool(
     };
 
     const spawn = () => {
-      const w: PoolWorker = newWorker(opts.modulePath);
+      const w: PoolWorker = newWorker(opts.modulePath, !!opts.fma, opts.threads ?? 1);
       live.add(w);
       w.on('message', (msg: { type: string; id: number; result?: TrialRecord['result']; ms?: number; message?: string }) => {
         if (settled) return;

@@ -11,6 +11,8 @@ export interface ShardResults {
   format: typeof SHARD_FORMAT;
   experiment: string;
   engineVersion: string;
+  /** The opt-in FMA build's shards say so; plain shards carry no field (src/engine/variants.ts). */
+  engineVariant?: 'fma';
   configHash: string;
   shard: { index: number; count: number };
   /** Units dealt to this shard; trials.length < units when some failed. */
@@ -18,7 +20,7 @@ export interface ShardResults {
   config: RunConfig;
   trials: TrialRecord[];
   failures: { trial: number; cell: string; error: string }[];
-  timing: { wallMs: number; workers: number; startedAt: string; cellMs: Record<string, number> };
+  timing: { wallMs: number; workers: number; threads?: number; startedAt: string; cellMs: Record<string, number> };
 }
 
 const num = z.number().or(z.null());
@@ -26,6 +28,7 @@ const schema = z.object({
   format: z.literal(SHARD_FORMAT),
   experiment: z.string().min(1).max(64),
   engineVersion: z.string().max(64),
+  engineVariant: z.literal('fma').optional(),
   configHash: z.string().regex(/^[0-9a-f]{64}$/),
   shard: z.object({ index: z.number().int().min(0), count: z.number().int().min(1) }),
   units: z.number().int().min(0),
@@ -42,7 +45,7 @@ const schema = z.object({
     })),
   })),
   failures: z.array(z.object({ trial: z.number().int().min(0), cell: z.string(), error: z.string() })),
-  timing: z.object({ wallMs: z.number(), workers: z.number(), startedAt: z.string(), cellMs: z.record(z.string(), z.number()) }),
+  timing: z.object({ wallMs: z.number(), workers: z.number(), threads: z.number().optional(), startedAt: z.string(), cellMs: z.record(z.string(), z.number()) }),
 });
 
 export function formatShardFile(s: ShardResults): string {

@@ -1,6 +1,6 @@
 // A worker thread: its own engine instance, running (trial, cell) units the main thread sends it.
 import { parentPort, workerData } from 'node:worker_threads';
-import { Engine } from '../engine/index.js';
+import { loadEngine } from '../engine/index.js';
 import { getExperiment } from '../experiments/index.js';
 import type { Experiment, RunConfig } from '../experiments/types.js';
 
@@ -15,8 +15,10 @@ interface Job {
 
 const port = parentPort!;
 /** A module URL (set by the runner) exporting `experiment`, for experiments outside the registry (tests, plugins). */
-const modulePath: string | undefined = (workerData as { modulePath?: string } | undefined)?.modulePath;
-const engine = await Engine.load();
+const data = workerData as { modulePath?: string; fma?: boolean; threads?: number } | undefined;
+const modulePath = data?.modulePath;
+// the main thread has already checked relaxed SIMD (and reported a fall-back), so no message here
+const engine = await loadEngine({ fma: !!data?.fma, threads: data?.threads ?? 1, onFallback: () => undefined });
 let custom: Experiment | undefined;
 if (modulePath) {
   custom = ((await import(modulePath)) as { experiment?: Experiment }).experiment;
