@@ -16,6 +16,7 @@
 // (one-hot rows for sampled tokens). Loss = −(1/N)·Σ_n Σ_j y_nj·log softmax(z_n)_j, N = B·T.
 
 import { gemm } from "../gemm/gemm";
+import { adamStep } from "../train/optim";
 
 export const TF_LN: i32 = 1, TF_RES: i32 = 2, TF_ATTN: i32 = 4, TF_MLP: i32 = 8;
 export const TF_RELU: i32 = 0, TF_GELU: i32 = 1;
@@ -821,4 +822,9 @@ export function tfProbs(cfg: usize, ws: usize, out: usize): void {
   plan(cfg, ws, true);
   const n = cf(cfg, 0) * cf(cfg, 1) * cf(cfg, 2);
   memory.copy(out, tp(fid(cfg, PROB), VAL), <usize>n << 3);
+}
+
+/** One Adam step (β = 0.9, 0.999, ε = 1e-8, step t ≥ 1) on the flat parameter vector, inside the module. */
+export function tfAdamStep(n: i32, lr: f64, p: usize, g: usize, m: usize, v: usize, t: i32): void {
+  adamStep(n, n, lr, lr, p, g, m, v, 0.9, 0.999, 1e-8, t);
 }

@@ -42,6 +42,7 @@ interface TransformerExports {
   tfHvp(cfg: number, w: number, tok: number, y: number, ws: number, v: number, out: number, gn: number): number;
   tfGradientHvp(cfg: number, w: number, tok: number, y: number, ws: number, v: number, grad: number, out: number, gn: number): number;
   tfProbs(cfg: number, ws: number, out: number): void;
+  tfAdamStep(n: number, lr: number, p: number, g: number, m: number, v: number, t: number): void;
 }
 
 export const DEFAULT_SPEC: TransformerSpec = {
@@ -153,6 +154,12 @@ export class Transformer {
     if (v.length !== this.size) throw new CondlabError(`direction has length ${v.length}; this transformer has ${this.size} parameters`, 'shape-mismatch');
     this.engine.checkFinite('direction', v);
     return this.wasm.tfHvp(this.cfg, w.ptr, this.tok, this.targets.ptr, this.ws, v.ptr, out.ptr, gaussNewton ? 1 : 0);
+  }
+
+  /** One Adam step (β = 0.9, 0.999, ε = 1e-8) in WASM: params ← params − lr·m̂/(√v̂ + ε); t counts from 1. */
+  adamStep(w: Vector, g: Vector, m: Vector, v: Vector, lr: number, t: number): void {
+    for (const x of [w, g, m, v]) this.checkParams(x);
+    this.wasm.tfAdamStep(this.size, lr, w.ptr, g.ptr, m.ptr, v.ptr, t);
   }
 
   /** Softmax output of the last loss/gradient/HVP call, (batch·context)×vocab, into `out`. */
