@@ -8,6 +8,7 @@
 import type { ConditionSummary, ExperimentResults, SeriesSummary, Summary } from '../experiments/types.js';
 import { Plot, renderSvg } from './plot.js';
 import { ABLATION_SPECS } from './ablation_figures.js';
+import { TRANSFORMER_SPECS } from './transformer_figures.js';
 
 export type ErrorBars = 'std' | 'iqr';
 
@@ -535,6 +536,7 @@ const SPECS: Record<string, Spec> = {
     ...(await genericSeries(r, m, ['weightSignal', 'weightCurvature', 'gradSigma', 'curvature'], 'index k (largest first)')),
   ],
   ...ABLATION_SPECS,
+  ...TRANSFORMER_SPECS,
 };
 
 // ---- fallback for experiments without a spec ----

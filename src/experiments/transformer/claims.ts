@@ -1,7 +1,7 @@
 // Seed 004's predictions (C22 onward) and the paper's question inside a transformer, judged from the results JSON
 // of `mechanisms` and `transformer`. Self-contained on purpose: the claims framework is being rewritten, and the lead
 // wires this module into it. Each check works on per-trial values (trials share nothing but the config), compares a
-// mean with a ±2·SE interval (n ≥ 2; with one trial every verdict is "inconclusive"), and is paired where two
+// mean with a 95% Student-t interval (n ≥ 2; with one trial every verdict is "inconclusive"), and is paired where two
 // conditions of the same trial are compared (same seed, same teacher, same batches).
 import type { ExperimentResults } from '../types.js';
 
@@ -44,13 +44,18 @@ function paired(a: Map<number, number>, b: Map<number, number>): number[] {
   return [...a.keys()].filter((t) => b.has(t)).sort((x, y) => x - y).map((t) => a.get(t)! - b.get(t)!);
 }
 
+/** Two-sided 97.5% Student-t quantiles for 1–10 degrees of freedom (beyond: a close approximation). */
+const T975 = [12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228];
+const tQuantile = (df: number) => (df <= 10 ? T975[df - 1] : 1.96 + 2.5 / df);
+
+/** Mean and its 95% t-interval (mean ± t·SE): with two trials the interval is wide, as it should be. */
 function stats(xs: number[]): { n: number; mean: number; lo: number; hi: number } {
   const n = xs.length;
   const mean = n ? xs.reduce((a, c) => a + c, 0) / n : Number.NaN;
   if (n < 2) return { n, mean, lo: Number.NaN, hi: Number.NaN };
   const sd = Math.sqrt(xs.reduce((a, c) => a + (c - mean) ** 2, 0) / (n - 1));
-  const se = sd / Math.sqrt(n);
-  return { n, mean, lo: mean - 2 * se, hi: mean + 2 * se };
+  const h = tQuantile(n - 1) * sd / Math.sqrt(n);
+  return { n, mean, lo: mean - h, hi: mean + h };
 }
 
 const f = (x: number, d = 2) => (Number.isFinite(x) ? x.toFixed(d) : '—');
@@ -63,9 +68,9 @@ function nearValue(xs: number[], target: number, band = ALPHA_BAND): { verdict: 
   const ours = interval(s);
   if (s.n === 0) return { verdict: 'inconclusive', reason: 'no finite values (missing results or every trial diverged)', ours };
   if (s.n < 2) return { verdict: 'inconclusive', reason: `one trial: no interval; point estimate ${f(s.mean)} vs ${target} ± ${band}`, ours };
-  if (s.lo >= target - band && s.hi <= target + band) return { verdict: 'supported', reason: `mean ± 2 SE lies inside ${target} ± ${band}`, ours };
-  if (s.hi < target - band || s.lo > target + band) return { verdict: 'refuted', reason: `mean ± 2 SE lies outside ${target} ± ${band}`, ours };
-  return { verdict: 'inconclusive', reason: `mean ± 2 SE straddles the edge of ${target} ± ${band}; more trials would decide`, ours };
+  if (s.lo >= target - band && s.hi <= target + band) return { verdict: 'supported', reason: `95% t-interval lies inside ${target} ± ${band}`, ours };
+  if (s.hi < target - band || s.lo > target + band) return { verdict: 'refuted', reason: `95% t-interval lies outside ${target} ± ${band}`, ours };
+  return { verdict: 'inconclusive', reason: `95% t-interval straddles the edge of ${target} ± ${band}; more trials would decide`, ours };
 }
 
 /** One-sided: is the (paired) quantity below (sign −1) or above (+1) `ref`? */
@@ -74,9 +79,9 @@ function directional(xs: number[], sign: 1 | -1, ref = 0, what = 'difference'): 
   const ours = interval(s);
   if (s.n < 2) return { verdict: 'inconclusive', reason: `${s.n} trial(s): no interval`, ours };
   const above = s.lo > ref, below = s.hi < ref;
-  if ((sign > 0 && above) || (sign < 0 && below)) return { verdict: 'supported', reason: `${what} ${sign > 0 ? '>' : '<'} ${ref} with mean ± 2 SE`, ours };
-  if ((sign > 0 && below) || (sign < 0 && above)) return { verdict: 'refuted', reason: `${what} ${sign > 0 ? '<' : '>'} ${ref} with mean ± 2 SE: the opposite direction`, ours };
-  return { verdict: 'inconclusive', reason: `mean ± 2 SE of the ${what} includes ${ref}`, ours };
+  if ((sign > 0 && above) || (sign < 0 && below)) return { verdict: 'supported', reason: `${what} ${sign > 0 ? '>' : '<'} ${ref} with 95% t-interval`, ours };
+  if ((sign > 0 && below) || (sign < 0 && above)) return { verdict: 'refuted', reason: `${what} ${sign > 0 ? '<' : '>'} ${ref} with 95% t-interval: the opposite direction`, ours };
+  return { verdict: 'inconclusive', reason: `95% t-interval of the ${what} includes ${ref}`, ours };
 }
 
 const MLP = ['mlpUp', 'mlpDown'];
@@ -96,7 +101,7 @@ export function transformerClaims(mech: ExperimentResults | undefined, ts: Exper
         const s = stats(d);
         if (s.n < 2) return { verdict: 'inconclusive' as Verdict, reason: `${s.n} trial(s): no interval`, ours: interval(s) };
         const changes = s.lo > 0 || s.hi < 0;
-        return { verdict: (changes ? 'supported' : 'inconclusive') as Verdict, reason: changes ? 'mean ± 2 SE excludes 0' : 'mean ± 2 SE includes 0: no detectable change', ours: interval(s) };
+        return { verdict: (changes ? 'supported' : 'inconclusive') as Verdict, reason: changes ? '95% t-interval excludes 0' : '95% t-interval includes 0: no detectable change', ours: interval(s) };
       })()),
     claim('C25', 'Transformer attention layers (Q, K, V, out): α ≈ 1.30', 'GPT-2 1.30 ± 0.15', nearValue(alpha('+attn', ATTN), 1.3)),
     claim('C26', 'Transformer MLP layers: α ≈ 1.00', 'GPT-2 1.00 ± 0.18', nearValue(alpha('+attn', MLP), 1.0)),
