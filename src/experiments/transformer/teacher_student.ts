@@ -14,6 +14,8 @@ import { drawBatch, teacherParams, trainStudent } from './task.js';
 
 export const TS_TYPES = [...LAYER_TYPES, 'qk', 'ov'] as const;
 const OPTIMIZERS = ['sgd', 'adam'] as const;
+/** Errors also reported at initialisation, as init<Name>. */
+const INIT_KEYS = ['rowNormSortedErr', 'colNormSortedErr', 'logKappaErr', 'overallErr'];
 /** Sequences in the evaluation batch for the excess loss. */
 const EVAL_SEQUENCES = 128;
 
@@ -95,16 +97,24 @@ export function runTransformerCell(ctx: CellContext): CellResult {
         acc[t] ??= {};
         for (const [k, x] of Object.entries(e)) (acc[t][k] ??= []).push(x);
       };
+      // the same errors at the student's initialisation (same init stream): what training changed, not what init gave
+      const w0 = evalStudent.init(engine.vector(evalStudent.size), engine.rng(base, 1));
+      const withInit = (W: Matrix, W0: Matrix, Wt: Matrix) => {
+        const e = errors(engine, W, Wt), e0 = errors(engine, W0, Wt);
+        for (const k of INIT_KEYS) e[`init${k[0].toUpperCase()}${k.slice(1)}`] = e0[k];
+        return e;
+      };
       for (let b = 0; b < spec.blocks; b++) {
         engine.scope(() => {
-          const ms = matrices(engine, evalStudent, run.params, b), mt = matrices(engine, evalStudent, tw, b);
-          for (const t of TS_TYPES) if (ms[t] && mt[t]) push(t, errors(engine, ms[t]!, mt[t]!));
+          const ms = matrices(engine, evalStudent, run.params, b), m0 = matrices(engine, evalStudent, w0, b), mt = matrices(engine, evalStudent, tw, b);
+          for (const t of TS_TYPES) if (ms[t] && mt[t]) push(t, withInit(ms[t]!, m0[t]!, mt[t]!));
         });
       }
       engine.scope(() => {
         const h = evalStudent.slice('head')!;
-        push('head', errors(engine, matrixOf(engine, run.params, h), matrixOf(engine, tw, h)));
+        push('head', withInit(matrixOf(engine, run.params, h), matrixOf(engine, w0, h), matrixOf(engine, tw, h)));
       });
+      w0.free();
       for (const t of TS_TYPES) {
         const metrics: Record<string, number> = {};
         for (const [k, xs] of Object.entries(acc[t] ?? {})) metrics[k] = xs.reduce((a, c) => a + c, 0) / xs.length;
