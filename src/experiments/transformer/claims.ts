@@ -37,12 +37,6 @@ function meanOver(r: ExperimentResults | undefined, conditions: string[], metric
     const xs = maps.map((m) => m.get(t));
     if (xs.every((x) => x !== undefined)) out.set(t, (xs as number[]).reduce((a, c) => a + c, 0) / xs.length);
   }
-  // …and whether training moved κ toward the teacher's at all: |log κ̂ − log κ*| after minus at init, paired
-  for (const opt of ['sgd', 'adam']) {
-    const d = paired(meanOver(ts, at(opt, ATTN), 'logKappaErr'), meanOver(ts, at(opt, ATTN), 'initLogKappaErr'));
-    out.push(claim(opt === 'sgd' ? 'C37' : 'C38', `Inside attention (${opt.toUpperCase()}): training moves κ toward the teacher's — |log κ̂ − log κ*| after − at init < 0, paired`,
-      'paper: κ error stays high', directional(d, -1, 0, 'change in |log κ̂ − log κ*|')));
-  }
   return out;
 }
 
@@ -145,12 +139,6 @@ export function transformerClaims(mech: ExperimentResults | undefined, ts: Exper
     const gap = paired(meanOver(ts, at(opt, ATTN), 'kappaErr'), meanOver(ts, at(opt, ATTN), 'rowNormSortedErr'));
     out.push(claim(opt === 'sgd' ? 'C35' : 'C36', `Inside attention (${opt.toUpperCase()}): norms are learned but shape is not — κ error − sorted row-norm error > 0, paired`,
       'paper: yes for dense layers', directional(gap, 1, 0, 'κ error − row-norm error')));
-  }
-  // …and whether training moved κ toward the teacher's at all: |log κ̂ − log κ*| after minus at init, paired
-  for (const opt of ['sgd', 'adam']) {
-    const d = paired(meanOver(ts, at(opt, ATTN), 'logKappaErr'), meanOver(ts, at(opt, ATTN), 'initLogKappaErr'));
-    out.push(claim(opt === 'sgd' ? 'C37' : 'C38', `Inside attention (${opt.toUpperCase()}): training moves κ toward the teacher's — |log κ̂ − log κ*| after − at init < 0, paired`,
-      'paper: κ error stays high', directional(d, -1, 0, 'change in |log κ̂ − log κ*|')));
   }
   // …and whether training moved κ toward the teacher's at all: |log κ̂ − log κ*| after minus at init, paired
   for (const opt of ['sgd', 'adam']) {
