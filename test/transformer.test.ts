@@ -298,7 +298,9 @@ describe('transformer: each mechanism on its own', () => {
           // unit embeddings and falls as 1/scale (H·d matches differences of the gradient to 1e-8 throughout), so
           // scale the embeddings ×100 with LN on; a wrong R-term would be an O(1) defect
           const nEmb = (c0.spec.vocab + c0.spec.context) * c0.spec.width;
-          const c = { ...c0, w: c0.w.map((x, i) => (i < nEmb && layerNorm ? 100 * x : x)) };
+          // a ramp across each row keeps every LN input row away from constant (variance ≥ 0.1 before the ×100)
+          const W = c0.spec.width;
+          const c = { ...c0, w: c0.w.map((x, i) => (i < nEmb ? (layerNorm ? 100 : 1) * (x + 0.3 * (i % W)) : x)) };
           withModel(c, (m) => {
             const e = m.slice('embed')!, p = m.slice('pos')!;
             const end = p.offset + p.rows * p.cols; // embed then pos, contiguous from 0
