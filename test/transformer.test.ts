@@ -310,7 +310,8 @@ describe('transformer: each mechanism on its own', () => {
             const want = g.map((x, i) => (i < end ? -x : 0));
             const err = norm(hd.map((x, i) => x - want[i])) / Math.max(norm(hd), norm(g), 1e-12);
             if (layerNorm) {
-              expect(Math.abs(dotp(g, dir))).toBeLessThanOrEqual(1e-12 * Math.max(1, norm(g) * norm(dir)));
+              // ε-defect again (relative ≈ 1e-11 at ×100), far below the O(1) of an LN without the invariance
+              expect(Math.abs(dotp(g, dir))).toBeLessThanOrEqual(1e-8 * Math.max(1e-3, norm(g) * norm(dir)));
               expect(err).toBeLessThanOrEqual(1e-4);
             } else {
               expect(err).toBeGreaterThan(1e-3);
