@@ -10,4 +10,4 @@ export { chainParamCount, chainWorkspaceBytes, chainLoss, chainGradient, chainHv
 export * from "./train/index";
 export { newtonSchulz, newtonSchulzWorkspaceBytes } from "./optim/newton_schulz";
 export { mathExp, mathLog } from "./detmath";
-export { tfParamCount, tfParamOffset, tfWorkspaceBytes, tfLoss, tfGradient, tfHvp, tfGradientHvp, tfProbs, tfAdamStep } from "./models/transformer";
+export { tfParamCount, tfParamOffset, tfWorkspaceBytes, tfLoss, tfGradient, tfHvp, tfProbs, tfAdamStep } from "./models/transformer";

@@ -805,18 +805,6 @@ export function tfHvp(cfg: usize, w: usize, tok: usize, y: usize, ws: usize, v: 
   return loss;
 }
 
-/** Same as tfHvp but also writes the gradient into grad (one forward pass for both). */
-export function tfGradientHvp(cfg: usize, w: usize, tok: usize, y: usize, ws: usize, v: usize, grad: usize, out: usize, gaussNewton: i32): f64 {
-  plan(cfg, ws, true);
-  const loss = forward(cfg, w, tok, y, ws);
-  rForward(cfg, w, v, tok);
-  seedAdjoints(cfg, ws, y, true);
-  memory.fill(out, 0, <usize>tfParamCount(cfg) << 3);
-  memory.fill(grad, 0, <usize>tfParamCount(cfg) << 3);
-  backward(cfg, w, v, tok, ws, grad, out, true, gaussNewton == 0);
-  return loss;
-}
-
 /** Softmax probabilities of the last forward pass ((B·T)×V), for teachers and tests. */
 export function tfProbs(cfg: usize, ws: usize, out: usize): void {
   plan(cfg, ws, true);

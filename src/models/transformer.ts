@@ -40,7 +40,6 @@ interface TransformerExports {
   tfLoss(cfg: number, w: number, tok: number, y: number, ws: number): number;
   tfGradient(cfg: number, w: number, tok: number, y: number, ws: number, grad: number): number;
   tfHvp(cfg: number, w: number, tok: number, y: number, ws: number, v: number, out: number, gn: number): number;
-  tfGradientHvp(cfg: number, w: number, tok: number, y: number, ws: number, v: number, grad: number, out: number, gn: number): number;
   tfProbs(cfg: number, ws: number, out: number): void;
   tfAdamStep(n: number, lr: number, p: number, g: number, m: number, v: number, t: number): void;
 }
