@@ -17,3 +17,4 @@ export { newtonSchulz, newtonSchulzWorkspaceBytes } from "./optim/newton_schulz"
 export { mathExp, mathLog } from "./detmath";
 export { clsHeaderSlots, clsShuffle, clsTrain, clsEvaluate, clsCopyEffective, clsBatchGradient } from "./train/classifier";
 export * from "./linalg/index";
+export { tfParamCount, tfParamOffset, tfWorkspaceBytes, tfLoss, tfGradient, tfHvp, tfProbs, tfAdamStep } from "./models/transformer";

@@ -1,8 +1,10 @@
 // Cost of one exact Hessian-vector product (and Gauss–Newton product) relative to one gradient, for each model
-// family at d = 256, batch 64: the design target is HVP ≤ 3× gradient.
+// family at d = 256, batch 64, and for the transformer (d_model 64, 16 sequences of 32 tokens): the design target is
+// HVP ≤ 3× gradient.
 import b from 'benny';
 import { Engine } from '../src/engine/index.js';
 import { DenseChain, type ChainSpec } from '../src/curvature/index.js';
+import { Transformer, type TransformerSpec } from '../src/models/transformer.js';
 
 export interface HvpBenchRow {
   model: string;
@@ -50,6 +52,30 @@ export async function runHvpBench(opts: { d?: number; batch?: number; maxTime?: 
     rows.push({ model: name, d, gradientMs: times.gradient, hvpMs: times.hvp, gaussNewtonMs: times['gauss-newton'], hvpOverGradient: times.hvp / times.gradient });
     row.chain.free();
     for (const h of row.owned) h.free();
+  }
+  // the transformer (assembly/models/transformer.ts) in the same run: d_model 64, context 32, 2 blocks, 16 sequences
+  const tspecs: [string, Partial<TransformerSpec>][] = [
+    ['transformer L=2', { vocab: 64, context: 32, width: 64, heads: 4, mlpWidth: 256, blocks: 2 }],
+    ['transformer L=2 ReLU, no LN', { vocab: 64, context: 32, width: 64, heads: 4, mlpWidth: 256, blocks: 2, activation: 'relu', layerNorm: false }],
+  ];
+  for (const [name, spec] of tspecs) {
+    const rng = engine.rng(6);
+    const model = new Transformer(engine, spec, 16);
+    const params = model.init(engine.vector(model.size), rng);
+    model.setTokens(Array.from({ length: model.positions }, (_, i) => (i * 7 + 3) % 64));
+    model.setTargetTokens(Array.from({ length: model.positions }, (_, i) => (i * 5 + 1) % 64));
+    const v = rng.normalVector(model.size), out = engine.vector(model.size);
+    const times: Record<string, number> = {};
+    const summary = await b.suite(
+      `hvp ${name}`,
+      b.add('gradient', () => void model.gradient(params, out), { maxTime, minSamples: 5 }),
+      b.add('hvp', () => void model.hvp(params, v, out), { maxTime, minSamples: 5 }),
+      b.add('gauss-newton', () => void model.hvp(params, v, out, true), { maxTime, minSamples: 5 }),
+    );
+    for (const r of summary.results) times[r.name] = r.details.median * 1e3;
+    rows.push({ model: name, d: spec.width!, gradientMs: times.gradient, hvpMs: times.hvp, gaussNewtonMs: times['gauss-newton'], hvpOverGradient: times.hvp / times.gradient });
+    model.free();
+    for (const h of [params, v, out, rng]) h.free();
   }
   return rows;
 }

@@ -11,7 +11,9 @@ beforeAll(async () => {
   engine = await Engine.load();
 });
 
-type Kind = 'linear' | 'deep2' | 'deep3' | 'mlp' | 'classifier';
+type Kind = 'linear' | 'deep2' | 'deep3' | 'mlp' | 'mlp3' | 'mlp4' | 'mlp5' | 'classifier' | 'classifier4';
+/** ReLU chains of 3–5 layers: with two layers a mask taken from the wrong layer (H_l for H_{l−1}) goes unseen. */
+const deepRelu: Kind[] = ['mlp3', 'mlp4', 'mlp5', 'classifier4'];
 
 interface Case {
   kind: Kind;
@@ -30,7 +32,11 @@ function specFor(kind: Kind, d: number[]): ChainSpec {
     case 'deep2': return { dims: [d[0], d[1], d[2]], activation: 'linear', loss: 'mse' };
     case 'deep3': return { dims: [d[0], d[1], d[2], d[3]], activation: 'linear', loss: 'mse' };
     case 'mlp': return { dims: [d[0], d[1], d[2]], activation: 'relu', loss: 'mse' };
+    case 'mlp3': return { dims: d.slice(0, 4), activation: 'relu', loss: 'mse' };
+    case 'mlp4': return { dims: d.slice(0, 5), activation: 'relu', loss: 'mse' };
+    case 'mlp5': return { dims: d.slice(0, 6), activation: 'relu', loss: 'mse' };
     case 'classifier': return { dims: [d[0], d[1], d[2]], activation: 'relu', loss: 'cross-entropy' };
+    case 'classifier4': return { dims: d.slice(0, 5), activation: 'relu', loss: 'cross-entropy' };
   }
 }
 
@@ -38,15 +44,19 @@ const unit = fc.double({ min: -1, max: 1, noNaN: true, noDefaultInfinity: true }
 /** Values bounded away from 0: fast-check's doubles love exact zeros, which park ReLU units on their kink. */
 const generic = fc.integer({ min: -1000, max: 999 }).map((k) => (k + 0.5) / 1000);
 
-function caseArb(maxDim = 6, values: fc.Arbitrary<number> = unit): fc.Arbitrary<Case> {
+const allKinds: Kind[] = ['linear', 'deep2', 'deep3', 'mlp', 'mlp3', 'mlp4', 'mlp5', 'classifier', 'classifier4'];
+
+function caseArb(maxDim = 6, values: fc.Arbitrary<number> = unit, kinds: Kind[] = allKinds): fc.Arbitrary<Case> {
   const vec = (n: number) => fc.array(values, { minLength: n, maxLength: n });
   return fc
     .tuple(
-      fc.constantFrom<Kind>('linear', 'deep2', 'deep3', 'mlp', 'classifier'),
-      fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: 4, maxLength: 4 }),
+      fc.constantFrom<Kind>(...kinds),
+      // hidden widths ≥ 2 for the deep ReLU chains, so a unit that is dead on the whole batch does not zero the signal
+      fc.array(fc.integer({ min: 1, max: maxDim }), { minLength: 6, maxLength: 6 }),
       fc.integer({ min: 1, max: 8 }),
     )
-    .chain(([kind, d, batch]) => {
+    .chain(([kind, d0, batch]) => {
+      const d = deepRelu.includes(kind) ? d0.map((x, i) => (i > 0 ? Math.max(2, x) : x)) : d0;
       const spec = specFor(kind, kind === 'classifier' ? [d[0], d[1], Math.max(2, d[2])] : d);
       const dims = spec.dims;
       let size = 0;
@@ -159,7 +169,7 @@ describe('Hessian-vector products', () => {
 
   it('agree with central differences on ReLU models with generic (kink-free) weights and inputs', () => {
     fc.assert(
-      fc.property(caseArb(6, generic).filter((c) => c.kind === 'mlp' || c.kind === 'classifier'), checkAgainstDifferences),
+      fc.property(caseArb(6, generic, ['mlp', 'classifier', ...deepRelu]), checkAgainstDifferences),
       { numRuns: 100 },
     );
   });
@@ -177,9 +187,25 @@ describe('Hessian-vector products', () => {
     );
   });
 
-  it('build, column by column, the Hessian that finite differences of the plain-TS gradient give (tiny models)', () => {
+  it('are symmetric on ReLU chains of 3–5 layers (kink-free draws)', () => {
     fc.assert(
-      fc.property(caseArb(3), (c) => {
+      fc.property(caseArb(5, generic, deepRelu), fc.boolean(), (c, gn) => {
+        withChain(c, (chain) => {
+          const hv = hvp(chain, c.v, gn), hu = hvp(chain, c.u, gn);
+          const scale = norm(c.u) * norm(hv) + norm(c.v) * norm(hu);
+          expect(Math.abs(dotp(c.u, hv) - dotp(c.v, hu))).toBeLessThanOrEqual(1e-13 * Math.max(scale, 1e-300) * chain.size + 1e-300);
+        });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  for (const [label, arb, runs] of [
+    ['tiny models', caseArb(3), 60],
+    ['ReLU chains of 3–5 layers', caseArb(3, generic, deepRelu), 40],
+  ] as const) it(`build, column by column, the Hessian that finite differences of the plain-TS gradient give (${label})`, () => {
+    fc.assert(
+      fc.property(arb, (c) => {
         const r = ref(c);
         const X = Float64Array.from(c.x), Y = Float64Array.from(c.y);
         const n = c.w.length;
@@ -198,13 +224,13 @@ describe('Hessian-vector products', () => {
           }
         });
       }),
-      { numRuns: 60 },
+      { numRuns: runs },
     );
   });
 
   it("linear model: H = (XᵀX/B) ⊗ I, i.e. H·V = V·XᵀX/B for V shaped like W", () => {
     fc.assert(
-      fc.property(caseArb().filter((c) => c.kind === 'linear'), (c) => {
+      fc.property(caseArb(6, unit, ['linear']), (c) => {
         const [din, dout] = c.spec.dims;
         withChain(c, (chain) => {
           const hv = hvp(chain, c.v);
@@ -226,7 +252,7 @@ describe('Hessian-vector products', () => {
 
   it('Gauss–Newton product equals the HVP at a zero-residual point (linear and deep linear)', () => {
     fc.assert(
-      fc.property(caseArb().filter((c) => c.kind === 'linear' || c.kind === 'deep2' || c.kind === 'deep3'), (c) => {
+      fc.property(caseArb(6, unit, ['linear', 'deep2', 'deep3']), (c) => {
         const y = Array.from(refForward(ref(c), Float64Array.from(c.w), Float64Array.from(c.x), c.batch));
         withChain({ ...c, y }, (chain) => {
           const hv = hvp(chain, c.v), gv = hvp(chain, c.v, true);

@@ -6,6 +6,7 @@ import { curvatureExperiment } from '../curvature/experiment.js';
 import { correctivesExperiment } from './correctives.js';
 import { ablationExperiments } from './ablations/index.js';
 import { fmnistExperiment } from './fmnist.js';
+import { transformerExperiment, mechanismsExperiment } from './transformer/index.js';
 import { exp1 } from './exp1.js';
 import { exp2 } from './exp2.js';
 import { exp3 } from './exp3.js';
@@ -17,7 +18,9 @@ import { exp8 } from './exp8.js';
 import { exp9 } from './exp9.js';
 
 export const paperExperiments: Experiment[] = [exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp8, exp9];
-export const extensionExperiments: Experiment[] = [curvatureExperiment, correctivesExperiment, ...ablationExperiments, fmnistExperiment];
+export const extensionExperiments: Experiment[] = [
+  curvatureExperiment, correctivesExperiment, ...ablationExperiments, fmnistExperiment, transformerExperiment, mechanismsExperiment,
+];
 export const experiments: Experiment[] = [...paperExperiments, ...extensionExperiments];
 
 export function getExperiment(id: string): Experiment {

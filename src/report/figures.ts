@@ -9,6 +9,7 @@ import type { ConditionSummary, ExperimentResults, SeriesSummary, Summary } from
 import { Plot, renderSvg } from './plot.js';
 import { ABLATION_SPECS } from './ablation_figures.js';
 import { FMNIST_SPECS } from './fmnist_figures.js';
+import { TRANSFORMER_SPECS } from './transformer_figures.js';
 
 export type ErrorBars = 'std' | 'iqr';
 
@@ -537,6 +538,7 @@ const SPECS: Record<string, Spec> = {
   ],
   ...ABLATION_SPECS,
   ...FMNIST_SPECS,
+  ...TRANSFORMER_SPECS,
 };
 
 // ---- fallback for experiments without a spec ----
