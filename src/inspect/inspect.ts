@@ -1,13 +1,14 @@
-// `condlab inspect`: read a .safetensors or .npy weights file (checked before use) and summarise every matrix.
+// `condlab inspect`: read a .safetensors, .npy or .onnx weights file (checked before use) and summarise every matrix.
 import type { Engine } from '../engine/engine.js';
 import { CondlabError } from '../engine/errors.js';
 import { readNpy } from './npy.js';
 import { readSafetensorsHeader, readSafetensorsTensor } from './safetensors.js';
+import { isDecodable, looksLikeOnnx, readOnnxModel, readOnnxTensor } from './onnx.js';
 import { analyseTensor, isSkipped, type InspectOptions, type MatrixReport, type Skipped } from './spectral.js';
 
 export interface InspectReport {
   file: string;
-  format: 'safetensors' | 'npy';
+  format: Format;
   matrices: MatrixReport[];
   skipped: Skipped[];
 }
@@ -30,11 +31,15 @@ export function inspectJson(r: InspectReport): string {
   return JSON.stringify(r, null, 1) + '\n';
 }
 
-export function detectFormat(bytes: Uint8Array, file: string): 'safetensors' | 'npy' {
+export type Format = 'safetensors' | 'npy' | 'onnx';
+
+export function detectFormat(bytes: Uint8Array, file: string): Format {
   if (bytes.length >= 6 && bytes[0] === 0x93 && bytes[1] === 0x4e && bytes[2] === 0x55) return 'npy';
   if (file.endsWith('.safetensors')) return 'safetensors';
+  if (file.endsWith('.onnx')) return 'onnx';
   if (bytes.length >= 9 && bytes[8] === 0x7b /* '{' */) return 'safetensors';
-  throw new CondlabError(`${file}: neither a .npy file nor a safetensors file (by magic bytes or extension)`, 'bad-file');
+  if (looksLikeOnnx(bytes)) return 'onnx';
+  throw new CondlabError(`${file}: neither a .npy, a safetensors nor an ONNX file (by magic bytes or extension)`, 'bad-file');
 }
 
 export function inspectBytes(engine: Engine, bytes: Uint8Array, file: string, opts: InspectOptions & InspectProgress = {}): InspectReport {
@@ -45,6 +50,22 @@ export function inspectBytes(engine: Engine, bytes: Uint8Array, file: string, op
     const t = readNpy(bytes, file.split(/[\\/]/).pop() ?? file);
     onMatrix?.(1, 1, t.name);
     results.push(analyseTensor(engine, t, analyseOpts));
+  } else if (format === 'onnx') {
+    const { initializers, sparse } = readOnnxModel(bytes, file);
+    const wanted = (t: (typeof initializers)[number]) => t.dims.length >= 2 && isDecodable(t.dataType);
+    const n = initializers.filter(wanted).length;
+    let i = 0;
+    for (const t of initializers) {
+      if (!wanted(t)) {
+        const reason = t.dims.length < 2 ? `${t.dims.length}-D tensor (only matrices are analysed)` : `${t.dtype} tensor (FLOAT, FLOAT16, DOUBLE and BFLOAT16 are analysed)`;
+        results.push({ name: t.name, shape: t.dims, reason, ...(t.ops.length ? { ops: t.ops } : {}) });
+        continue;
+      }
+      onMatrix?.(++i, n, t.name);
+      const r = analyseTensor(engine, readOnnxTensor(bytes, t), analyseOpts);
+      results.push(t.ops.length ? { ...r, ops: t.ops } : r);
+    }
+    for (const s of sparse) results.push({ name: s, shape: [], reason: 'sparse initializer (not decoded)' });
   } else {
     const { entries, dataStart } = readSafetensorsHeader(bytes, file);
     const n = entries.filter((e) => e.shape.length >= 2).length;
