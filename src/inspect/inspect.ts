@@ -52,12 +52,16 @@ export function inspectBytes(engine: Engine, bytes: Uint8Array, file: string, op
     results.push(analyseTensor(engine, t, analyseOpts));
   } else if (format === 'onnx') {
     const { initializers, sparse } = readOnnxModel(bytes, file);
-    const wanted = (t: (typeof initializers)[number]) => t.dims.length >= 2 && isDecodable(t.dataType);
+    // a bias stored as [1, C, 1, 1] is a vector, not a layer: skipped like 1-D tensors (WeightWatcher skips them too)
+    const vectorLike = (d: number[]) => d.length >= 2 && d.filter((x) => x !== 1).length <= 1;
+    const wanted = (t: (typeof initializers)[number]) => t.dims.length >= 2 && !vectorLike(t.dims) && isDecodable(t.dataType);
     const n = initializers.filter(wanted).length;
     let i = 0;
     for (const t of initializers) {
       if (!wanted(t)) {
-        const reason = t.dims.length < 2 ? `${t.dims.length}-D tensor (only matrices are analysed)` : `${t.dtype} tensor (FLOAT, FLOAT16, DOUBLE and BFLOAT16 are analysed)`;
+        const reason = t.dims.length < 2 ? `${t.dims.length}-D tensor (only matrices are analysed)`
+          : vectorLike(t.dims) ? `a vector in ${t.dims.length}-D form (one dimension above 1)`
+          : `${t.dtype} tensor (FLOAT, FLOAT16, DOUBLE and BFLOAT16 are analysed)`;
         results.push({ name: t.name, shape: t.dims, reason, ...(t.ops.length ? { ops: t.ops } : {}) });
         continue;
       }

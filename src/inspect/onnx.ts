@@ -32,7 +32,10 @@ export interface OnnxInitializer {
   raw?: { begin: number; end: number };
   floatData: { begin: number; end: number }[];
   doubleData: { begin: number; end: number }[];
-  int32Data: number[];
+  /** Byte ranges holding int32_data varints (packed runs or single entries), decoded only for 16-bit float types. */
+  int32Data: { begin: number; end: number }[];
+  /** The checked 16-bit patterns of a FLOAT16/BFLOAT16 tensor stored in int32_data. */
+  halves?: number[];
 }
 
 export interface OnnxModel {
@@ -66,6 +69,15 @@ class Wire {
   }
 
   /** The next (field, wire type) key, or undefined at the end of the message. */
+  /** Skips a varint of any 64-bit value (negative int64s are 10 bytes) — for fields whose value we ignore. */
+  skipVarint(): void {
+    for (let i = 0; i < 10; i++) {
+      if (this.pos >= this.end) this.fail('varint runs past the end of its message');
+      if (this.bytes[this.pos++] < 0x80) return;
+    }
+    this.fail('varint longer than 10 bytes');
+  }
+
   key(): { field: number; wire: number } | undefined {
     if (this.pos >= this.end) return undefined;
     const k = this.varint();
@@ -84,7 +96,7 @@ class Wire {
   }
 
   skip(wire: number, field: number): void {
-    if (wire === 0) this.varint();
+    if (wire === 0) this.skipVarint();
     else if (wire === 1 || wire === 5) {
       const n = wire === 1 ? 8 : 4;
       if (n > this.end - this.pos) this.fail(`fixed${n * 8} field ${field} runs past the end of its message`);
@@ -203,7 +215,7 @@ function readTensorProto(w: Wire, where: string, consumers: Map<string, Set<stri
   let dataType = 0, name = '', external = false, location = '';
   let raw: { begin: number; end: number } | undefined;
   const floatData: { begin: number; end: number }[] = [], doubleData: { begin: number; end: number }[] = [];
-  const int32Data: number[] = [];
+  const int32Data: { begin: number; end: number }[] = [];
   let otherTyped = 0;
   for (let k = w.key(); k; k = w.key()) {
     switch (k.field) {
@@ -232,12 +244,12 @@ function readTensorProto(w: Wire, where: string, consumers: Map<string, Set<stri
         }
         break;
       case 5: // int32_data (float16 / bfloat16 bit patterns live here, one per int32)
-        if (k.wire === 2) {
-          const p = w.sub(w.len());
-          while (p.pos < p.end) int32Data.push(p.varint());
-        } else {
+        if (k.wire === 2) int32Data.push(w.len());
+        else {
           w.expect(k.wire, 0, 5, 'TensorProto.int32_data');
-          int32Data.push(w.varint());
+          const begin = w.pos;
+          w.skipVarint();
+          int32Data.push({ begin, end: w.pos });
         }
         break;
       case 8:
@@ -274,10 +286,13 @@ function readTensorProto(w: Wire, where: string, consumers: Map<string, Set<stri
         if (key === 'location') location = value;
         break;
       }
-      case 14:
+      case 14: {
         w.expect(k.wire, 0, 14, 'TensorProto.data_location');
-        if (w.varint() === 1) external = true;
+        const begin = w.pos;
+        w.skipVarint();
+        if (w.pos - begin === 1 && w.bytes[begin] === 1) external = true; // EXTERNAL = 1
         break;
+      }
       case 6: case 7: case 11: // string_data, int64_data, uint64_data: types we do not analyse
         otherTyped++;
         w.skip(k.wire, k.field);
@@ -299,9 +314,20 @@ function readTensorProto(w: Wire, where: string, consumers: Map<string, Set<stri
   const dtype = typeName(dataType);
   const t: OnnxInitializer = { name, dims, dataType, dtype, ops: [...(consumers.get(output || name) ?? [])].sort(), raw, floatData, doubleData, int32Data };
   if (!isDecodable(dataType)) return t; // listed as skipped, values never looked at
+  const halves: number[] = [];
+  if (dataType === FLOAT16 || dataType === BFLOAT16) {
+    for (const r of int32Data) {
+      const p = w.sub(r, at);
+      while (p.pos < p.end) {
+        const v = p.varint();
+        if (v > 0xffff) throw new CondlabError(`${at}: int32_data[${halves.length}] = ${v} is not a 16-bit ${typeName(dataType)} pattern`, 'bad-file');
+        halves.push(v);
+      }
+    }
+  }
   const size = dataType === DOUBLE ? 8 : dataType === FLOAT ? 4 : 2;
   const typedCount =
-    floatData.reduce((a, r) => a + (r.end - r.begin) / 4, 0) + doubleData.reduce((a, r) => a + (r.end - r.begin) / 8, 0) + int32Data.length + otherTyped;
+    floatData.reduce((a, r) => a + (r.end - r.begin) / 4, 0) + doubleData.reduce((a, r) => a + (r.end - r.begin) / 8, 0) + halves.length + int32Data.length * +(dataType !== FLOAT16 && dataType !== BFLOAT16) + otherTyped;
   if (raw) {
     if (typedCount > 0) throw new CondlabError(`${at}: has both raw_data and typed data fields (ONNX allows one)`, 'bad-file');
     if (raw.end - raw.begin !== count * size) {
@@ -310,14 +336,11 @@ function readTensorProto(w: Wire, where: string, consumers: Map<string, Set<stri
   } else {
     const field = dataType === FLOAT ? 'float_data' : dataType === DOUBLE ? 'double_data' : 'int32_data';
     const have = dataType === FLOAT ? floatData.reduce((a, r) => a + (r.end - r.begin) / 4, 0)
-      : dataType === DOUBLE ? doubleData.reduce((a, r) => a + (r.end - r.begin) / 8, 0) : int32Data.length;
+      : dataType === DOUBLE ? doubleData.reduce((a, r) => a + (r.end - r.begin) / 8, 0) : halves.length;
     if (have !== typedCount) throw new CondlabError(`${at}: a ${dtype} tensor with values in a field other than ${field}`, 'bad-file');
     if (have !== count) throw new CondlabError(`${at}: dims [${dims.join(', ')}] need ${count} values but ${field} has ${have}`, 'bad-file');
-    if (dataType === FLOAT16 || dataType === BFLOAT16) {
-      const bad = int32Data.findIndex((v) => v > 0xffff);
-      if (bad >= 0) throw new CondlabError(`${at}: int32_data[${bad}] = ${int32Data[bad]} is not a 16-bit ${dtype} pattern`, 'bad-file');
-    }
   }
+  t.halves = halves;
   return t;
 }
 
@@ -343,7 +366,7 @@ export function readOnnxTensor(bytes: Uint8Array, t: OnnxInitializer): Tensor {
     }
   } else {
     const scratch = new DataView(new ArrayBuffer(4));
-    data = Float64Array.from(t.int32Data, (h) => (t.dataType === FLOAT16 ? halfToFloat(h) : bf16ToFloat(h, scratch)));
+    data = Float64Array.from(t.halves ?? [], (h) => (t.dataType === FLOAT16 ? halfToFloat(h) : bf16ToFloat(h, scratch)));
   }
   return { name: t.name, shape: t.dims, dtype: t.dtype, data };
 }
