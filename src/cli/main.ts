@@ -53,7 +53,7 @@ const COMMANDS: Record<string, { usage: string; summary: string; options: Record
   run: { usage: 'condlab run <experiment|all|comma-list> [options]   (experiments: `condlab list`)', summary: 'run experiments, writing results/<exp>.json', options: RUN_OPTIONS },
   claims: { usage: 'condlab claims [--in results/] [--json]', summary: "judge the paper's claims C1–C21 from results", options: CLAIMS_OPTIONS },
   report: { usage: 'condlab report [--in results/] [--out report/] [--costs FILE]', summary: 'write report.html and report.md with figures', options: REPORT_OPTIONS },
-  inspect: { usage: 'condlab inspect FILE.safetensors|FILE.npy [--json] [--max-dim N] [--out DIR]', summary: 'spectral summary of every matrix in a weights file', options: INSPECT_OPTIONS },
+  inspect: { usage: 'condlab inspect FILE.safetensors|FILE.npy|FILE.onnx [--json] [--max-dim N] [--out DIR]', summary: 'spectral summary of every matrix in a weights file', options: INSPECT_OPTIONS },
   list: { usage: 'condlab list', summary: 'the experiments, their paper sections and presets', options: { help: { type: 'boolean', help: 'this text' } } },
 };
 
@@ -187,7 +187,7 @@ async function cmdReport(argv: string[]): Promise<number> {
 
 async function cmdInspect(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs(argv, INSPECT_OPTIONS, 'inspect');
-  if (positionals.length !== 1) throw new CondlabError('inspect: give exactly one .safetensors or .npy file', 'bad-args');
+  if (positionals.length !== 1) throw new CondlabError('inspect: give exactly one .safetensors, .npy or .onnx file', 'bad-args');
   const { inspectFile, inspectJson, formatInspectTable, checkMaxDim } = await import('../inspect/index.js');
   const maxDim = values['max-dim'] !== undefined ? checkMaxDim(Number(values['max-dim'])) : undefined;
   const engine = await Engine.load();
@@ -198,8 +198,10 @@ async function cmdInspect(argv: string[]): Promise<number> {
     const { join } = await import('node:path');
     writeFileAtomic(join(values.out, 'inspect.json'), inspectJson(report));
     try {
-      const { inspectFigure } = await import('../report/figures.js');
+      const { inspectFigure, inspectEsdFigure } = await import('../report/figures.js');
       writeFileAtomic(join(values.out, 'inspect-spectrum.svg'), await inspectFigure(report));
+      const esd = await inspectEsdFigure(report);
+      if (esd) writeFileAtomic(join(values.out, 'inspect-esd.svg'), esd);
     } catch {
       /* figures need the report module; the JSON is written regardless */
     }

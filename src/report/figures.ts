@@ -587,3 +587,23 @@ export async function inspectFigure(report: { matrices: { name: string; sigma: n
     m.sigma.map((s, i) => ({ series: m.name, x: (i + 1) / m.sigma.length, y: s, lo: s, hi: s })).filter((p) => p.y > 0));
   return linesFigure(points, { title: 'Singular-value spectra', xLabel: 'normalised index i/n', yLabel: 'singular value σᵢ', band: true });
 }
+
+/**
+ * `condlab inspect`'s ESD figure: for the (at most 10) fitted matrices with the most eigenvalues, the empirical
+ * survival function P(Λ ≥ λ) of λᵢ = σᵢ²/N on log–log axes — a power-law tail p(λ) ∝ λ^(−α) is a straight line of
+ * slope 1 − α there; each series is labelled with its fitted α.
+ */
+export async function inspectEsdFigure(report: { matrices: { name: string; sigma: number[]; rows: number; cols: number; alpha: number | null }[] }): Promise<string> {
+  const chosen = report.matrices
+    .filter((m) => m.alpha !== null)
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => b.m.sigma.length - a.m.sigma.length || a.i - b.i)
+    .slice(0, SYMBOLS.length)
+    .sort((a, b) => a.i - b.i);
+  const points: Point[] = chosen.flatMap(({ m }) => {
+    const N = Math.max(m.rows, m.cols);
+    const series = `${m.name} (α ${m.alpha!.toFixed(2)})`;
+    return m.sigma.map((s, i) => ({ series, x: (s * s) / N, y: (i + 1) / m.sigma.length, lo: 0, hi: 0 })).filter((p) => p.x > 0).map((p) => ({ ...p, lo: p.y, hi: p.y }));
+  });
+  return linesFigure(points, { title: 'Empirical spectral densities (survival function)', xLabel: 'eigenvalue λ of WᵀW/N', yLabel: 'P(Λ ≥ λ)', xType: 'log', band: true });
+}
