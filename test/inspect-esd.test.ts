@@ -63,6 +63,17 @@ describe('ESD metrics', () => {
     );
   });
 
+  it('with a non-power-law bulk below the tail, λ_min is chosen by KS distance and α is still recovered', () => {
+    const N = 300, M = 240, alpha = 2.5;
+    const r = mulberry32(17);
+    const bulk = Array.from({ length: 120 }, () => 0.02 + 0.4 * r());
+    const tail = Array.from({ length: 120 }, () => 0.5 * (1 - r()) ** (-1 / (alpha - 1)));
+    const lambda = [...bulk, ...tail].sort((a, b) => b - a);
+    const m = analyse(N, M, withSpectrum(N, M, lambda.map((l) => Math.sqrt(N * l)), 17));
+    expect(m.alphaXmin!).toBeGreaterThan(0.4);
+    expect(Math.abs(m.alpha! - alpha)).toBeLessThan(4 * ((m.alpha! - 1) / Math.sqrt(m.alphaTail)) + 0.1);
+  });
+
   it('the transposed matrix gives the same metrics (N is the larger side either way)', () => {
     const sigma = Array.from({ length: 40 }, (_, i) => 10 / (i + 1));
     const A = withSpectrum(60, 40, sigma, 3);
