@@ -45,7 +45,7 @@ const REPORT_OPTIONS: Record<string, OptionSpec> = {
 const INSPECT_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', help: 'print the full report (with spectra) as JSON' },
   'max-dim': { type: 'string', help: 'skip matrices whose smaller side exceeds this (default 1024)' },
-  out: { type: 'string', help: 'also write inspect.json (and a spectrum figure when the report module is present) here' },
+  out: { type: 'string', help: 'also write inspect.json (and the spectrum and ESD figures when the report module is present) here' },
   help: { type: 'boolean', help: 'this text' },
 };
 
