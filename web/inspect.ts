@@ -1,13 +1,13 @@
 // `condlab inspect` in the browser lab: a dropped or picked file is routed by extension and magic bytes — results
-// JSON to the existing loader, .npy / .safetensors to a Web Worker that runs the CLI's inspectBytes on the same .wasm.
+// JSON to the existing loader, .npy / .safetensors / .onnx to a Web Worker that runs the CLI's inspectBytes on the same .wasm.
 // The page shows the CLI's table (inspectTable, with more digits), the CLI's spectrum figure (inspectFigure) and
 // offers the CLI's inspect.json (inspectJson, built in the worker) for download. Errors are one line, never silent.
-import { checkMaxDim, inspectTable, type InspectReport } from '../src/inspect/index.js';
-import { inspectFigure } from '../src/report/figures.js';
+import { checkMaxDim, inspectTable, looksLikeOnnx, type InspectReport } from '../src/inspect/index.js';
+import { inspectEsdFigure, inspectFigure } from '../src/report/figures.js';
 import { escapeHtml as esc } from '../src/report/table.js';
 import type { InspectJob, InspectMessage } from './inspect-worker.js';
 
-export type FileKind = 'npy' | 'safetensors' | 'results';
+export type FileKind = 'npy' | 'safetensors' | 'onnx' | 'results';
 
 const NPY_MAGIC = [0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59]; // \x93NUMPY
 
@@ -18,15 +18,18 @@ export async function classifyFile(file: File): Promise<FileKind> {
   if (head.length >= 6 && NPY_MAGIC.every((b, i) => head[i] === b)) return 'npy';
   if (name.endsWith('.npy')) return 'npy';
   if (name.endsWith('.safetensors')) return 'safetensors';
+  if (name.endsWith('.onnx')) return 'onnx';
   if (name.endsWith('.json')) return 'results';
   // safetensors: an 8-byte little-endian header length that fits the file, then the JSON header's '{'
   if (head.length >= 9 && head[8] === 0x7b) {
     const n = new DataView(head.buffer).getBigUint64(0, true);
     if (n > 0n && n <= BigInt(file.size - 8)) return 'safetensors';
   }
+  // ONNX has no magic number: the ModelProto's first key (ir_version) and the key after it (the CLI's own test)
+  if (looksLikeOnnx(head)) return 'onnx';
   const first = head.find((b) => b !== 0x20 && b !== 0x09 && b !== 0x0a && b !== 0x0d && b !== 0xef && b !== 0xbb && b !== 0xbf);
   if (first === 0x7b) return 'results';
-  throw new Error(`${file.name}: neither a results JSON nor a weights file (.npy: \\x93NUMPY magic; .safetensors: 8-byte header length + JSON)`);
+  throw new Error(`${file.name}: neither a results JSON nor a weights file (.npy: \\x93NUMPY magic; .safetensors: 8-byte header length + JSON; .onnx: a ModelProto)`);
 }
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -65,6 +68,7 @@ function reset(fileName: string) {
   $<HTMLElement>('inspect-file').textContent = fileName;
   $<HTMLDivElement>('inspect-table').innerHTML = '';
   $<HTMLUListElement>('inspect-skipped').innerHTML = '';
+  $<HTMLParagraphElement>('inspect-summary').textContent = '';
   $<HTMLDivElement>('inspect-figure').innerHTML = '';
   $<HTMLProgressElement>('inspect-progress').value = 0;
   $<HTMLButtonElement>('inspect-download').disabled = true;
@@ -78,6 +82,7 @@ async function show(report: InspectReport, text: string, ms: number, mine: numbe
   table.push('</tbody></table>');
   $<HTMLDivElement>('inspect-table').innerHTML = report.matrices.length ? table.join('') : '';
   $<HTMLUListElement>('inspect-skipped').innerHTML = t.skipped.map((s) => `<li>${esc(s)}</li>`).join('');
+  $<HTMLParagraphElement>('inspect-summary').textContent = report.matrices.length ? t.summary : '';
   json = text;
   $<HTMLButtonElement>('inspect-download').disabled = false;
   $<HTMLProgressElement>('inspect-progress').value = 1;
@@ -88,14 +93,17 @@ async function show(report: InspectReport, text: string, ms: number, mine: numbe
   setStatus(`${t.title} in ${(ms / 1000).toFixed(2)} s`, 'done');
   try {
     const svg = await inspectFigure(report);
+    const esd = await inspectEsdFigure(report);
     if (mine !== seq) return;
-    $<HTMLDivElement>('inspect-figure').innerHTML = svg ? `<figure>${svg}<figcaption>Singular values, one line per matrix (at most 10 matrices drawn), as <code>condlab inspect --out</code> draws them</figcaption></figure>` : '';
+    $<HTMLDivElement>('inspect-figure').innerHTML =
+      (svg ? `<figure>${svg}<figcaption>Singular values, one line per matrix (at most 10 matrices drawn), as <code>condlab inspect --out</code> draws them</figcaption></figure>` : '') +
+      (esd ? `<figure class="esd">${esd}<figcaption>ESD: P(Λ ≥ λ) of the eigenvalues of WᵀW/N on log–log axes with each matrix's fitted α (the 10 largest fitted matrices)</figcaption></figure>` : '');
   } catch (e) {
     setStatus(`${t.title}; the figure failed: ${(e as Error).message}`, 'error');
   }
 }
 
-/** Analyses a .npy / .safetensors file in a fresh Web Worker (a newer file cancels an older one). */
+/** Analyses a .npy / .safetensors / .onnx file in a fresh Web Worker (a newer file cancels an older one). */
 export function inspectWeights(file: File, maxDimText: string) {
   active?.terminate();
   active = undefined;

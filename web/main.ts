@@ -265,7 +265,7 @@ downloadBtn.addEventListener('click', () => {
   a.remove();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 });
-/** A picked or dropped file: results JSON → redraw; .npy / .safetensors (by extension or magic bytes) → inspect. */
+/** A picked or dropped file: results JSON → redraw; .npy / .safetensors / .onnx (by extension or content) → inspect. */
 async function openFile(file: File) {
   let kind: Awaited<ReturnType<typeof classifyFile>>;
   try {

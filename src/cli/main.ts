@@ -58,7 +58,7 @@ const REPORT_OPTIONS: Record<string, OptionSpec> = {
 const INSPECT_OPTIONS: Record<string, OptionSpec> = {
   json: { type: 'boolean', help: 'print the full report (with spectra) as JSON' },
   'max-dim': { type: 'string', help: 'skip matrices whose smaller side exceeds this (default 1024)' },
-  out: { type: 'string', help: 'also write inspect.json (and a spectrum figure when the report module is present) here' },
+  out: { type: 'string', help: 'also write inspect.json (and the spectrum and ESD figures when the report module is present) here' },
   help: { type: 'boolean', help: 'this text' },
 };
 
@@ -67,7 +67,7 @@ const COMMANDS: Record<string, { usage: string; summary: string; options: Record
   merge: { usage: 'condlab merge DIR… [--out results/] [--allow-partial]', summary: 'merge the shards of sharded runs into results/<exp>.json', options: MERGE_OPTIONS },
   claims: { usage: 'condlab claims [--in results/] [--json]', summary: "judge the paper's claims C1–C21 from results", options: CLAIMS_OPTIONS },
   report: { usage: 'condlab report [--in results/] [--out report/] [--costs FILE]', summary: 'write report.html and report.md with figures', options: REPORT_OPTIONS },
-  inspect: { usage: 'condlab inspect FILE.safetensors|FILE.npy [--json] [--max-dim N] [--out DIR]', summary: 'spectral summary of every matrix in a weights file', options: INSPECT_OPTIONS },
+  inspect: { usage: 'condlab inspect FILE.safetensors|FILE.npy|FILE.onnx [--json] [--max-dim N] [--out DIR]', summary: 'spectral summary of every matrix in a weights file', options: INSPECT_OPTIONS },
   list: { usage: 'condlab list', summary: 'the experiments, their paper sections and presets', options: { help: { type: 'boolean', help: 'this text' } } },
 };
 
@@ -248,7 +248,7 @@ async function cmdReport(argv: string[]): Promise<number> {
 
 async function cmdInspect(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs(argv, INSPECT_OPTIONS, 'inspect');
-  if (positionals.length !== 1) throw new CondlabError('inspect: give exactly one .safetensors or .npy file', 'bad-args');
+  if (positionals.length !== 1) throw new CondlabError('inspect: give exactly one .safetensors, .npy or .onnx file', 'bad-args');
   const { inspectFile, inspectJson, formatInspectTable, checkMaxDim } = await import('../inspect/index.js');
   const maxDim = values['max-dim'] !== undefined ? checkMaxDim(Number(values['max-dim'])) : undefined;
   const engine = await loadEngine();
@@ -259,8 +259,10 @@ async function cmdInspect(argv: string[]): Promise<number> {
     const { join } = await import('node:path');
     writeFileAtomic(join(values.out, 'inspect.json'), inspectJson(report));
     try {
-      const { inspectFigure } = await import('../report/figures.js');
+      const { inspectFigure, inspectEsdFigure } = await import('../report/figures.js');
       writeFileAtomic(join(values.out, 'inspect-spectrum.svg'), await inspectFigure(report));
+      const esd = await inspectEsdFigure(report);
+      if (esd) writeFileAtomic(join(values.out, 'inspect-esd.svg'), esd);
     } catch {
       /* figures need the report module; the JSON is written regardless */
     }

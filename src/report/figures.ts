@@ -591,3 +591,30 @@ export async function inspectFigure(report: { matrices: { name: string; sigma: n
     m.sigma.map((s, i) => ({ series: m.name, x: (i + 1) / m.sigma.length, y: s, lo: s, hi: s })).filter((p) => p.y > 0));
   return linesFigure(points, { title: 'Singular-value spectra', xLabel: 'normalised index i/n', yLabel: 'singular value σᵢ', band: true });
 }
+
+/**
+ * `condlab inspect`'s ESD figure: for the (at most 10) fitted matrices with the most eigenvalues, the empirical
+ * survival function P(Λ ≥ λ) of λᵢ = σᵢ²/N on log–log axes — a power-law tail p(λ) ∝ λ^(−α) is a straight line of
+ * slope 1 − α there; each series is labelled with its fitted α.
+ */
+export async function inspectEsdFigure(report: { matrices: { name: string; sigma: number[]; rows: number; cols: number; alpha: number | null }[] }): Promise<string> {
+  const chosen = report.matrices
+    .filter((m) => m.alpha !== null)
+    .map((m, i) => ({ m, i }))
+    .sort((a, b) => b.m.sigma.length - a.m.sigma.length || a.i - b.i)
+    .slice(0, SYMBOLS.length)
+    .sort((a, b) => a.i - b.i);
+  const points: Point[] = chosen.flatMap(({ m }) => {
+    const N = Math.max(m.rows, m.cols);
+    const series = `${m.name} (α ${m.alpha!.toFixed(2)})`;
+    // eigenvalues below λ_max·2^-46 (σ below σ₁'s float32 resolution: dead channels) would stretch the axis over
+    // dozens of decades; they stay in the table and JSON
+    const floor = ((m.sigma[0] ?? 0) * 2 ** -23) ** 2 / N;
+    return m.sigma.map((s, i) => ({ series, x: (s * s) / N, y: (i + 1) / m.sigma.length, lo: 0, hi: 0 })).filter((p) => p.x > floor && p.x > 0).map((p) => ({ ...p, lo: p.y, hi: p.y }));
+  });
+  const xs = points.map((p) => p.x as number);
+  const lo = Math.floor(Math.log10(Math.min(...xs))), hi = Math.ceil(Math.log10(Math.max(...xs)));
+  const step = Math.max(1, Math.ceil((hi - lo + 1) / 8)); // at most ~8 decade labels
+  const xTicks = Array.from({ length: Math.max(0, Math.floor((hi - lo) / step) + 1) }, (_, i) => Number(`1e${lo + i * step}`));
+  return linesFigure(points, { title: 'Empirical spectral densities (survival function)', xLabel: 'eigenvalue λ of WᵀW/N', yLabel: 'P(Λ ≥ λ)', xType: 'log', band: true, xTicks });
+}
