@@ -1,6 +1,7 @@
 // Sharded runs (src/runner/shard.ts, merge.ts): the dealing gives every unit to exactly one shard for any shard
 // count, any split of a run into shards (spread over any directories) merges to the unsharded JSON byte for byte, and
 // every bad input to merge — missing, foreign, conflicting, truncated or twice-given shards — is one clear error.
+import { ENGINE_VERSION } from '../src/engine/version.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync, copyFileSync } from 'node:fs';
