@@ -58,6 +58,9 @@ export const H_ORTH_LAMBDA: i32 = 47; // orthogonality regulariser λ_o‖WᵀW 
 export const H_PSS_EVERY: i32 = 48; // Parametric Singularity Smoothing period in epochs; 0 = off
 export const H_PSS_STRENGTH: i32 = 49; // α: log σᵢ ← (1 − α)·log σᵢ + α·mean log σ
 export const P_SCRATCH: i32 = 50; // d×d scratch for the correctives above
+// ---- spectral-transfer steps (OPT_ST, linear model only; spectral_transfer.ts)
+export const H_ST_ALPHA: i32 = 51; // curvature exponent α: step along gradient direction k ∝ s_k^(1−α)
+export const H_ST_TAU: i32 = 52; // directions with s_k < τ·s₁ are dropped
 export const H_SLOTS: i32 = 56;
 
 export const MODEL_LINEAR: i32 = 0;
@@ -65,6 +68,7 @@ export const MODEL_CHAIN: i32 = 1;
 export const OPT_SGD: i32 = 0;
 export const OPT_ADAM: i32 = 1;
 export const OPT_MUON: i32 = 2; // linear model: W ← W − lr·NS₅(g + β·buf), buf ← β·buf + g (Nesterov momentum β = H_BETA1)
+export const OPT_ST: i32 = 3; // linear model: W ← W − lr·U·diag(φ(s))·Vᵀ of G = g + β·buf, φ ∝ s^(1−α) (spectral_transfer.ts)
 export const TEACHER_LINEAR: i32 = 0;
 export const TEACHER_MLP: i32 = 1;
 export const REASON_NONE: i32 = 0;

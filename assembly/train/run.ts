@@ -19,6 +19,8 @@ import { H_ORTH_LAMBDA, H_PSS_EVERY, H_SVMULT } from "./layout";
 import { newtonSchulz } from "../optim/newton_schulz";
 import { OPT_MUON, P_NS_WS, at } from "./layout";
 import { adamStep, addWeightDecay, sgdStep } from "./optim";
+import { OPT_ST } from "./layout";
+import { spectralTransferStep } from "./spectral_transfer";
 
 /** Length of the part of the parameters that is "W" (weight decay, main lr, spectral terms). */
 function mainCount(h: usize): i32 {
@@ -93,6 +95,9 @@ export function trainRun(h: usize, fromEpoch: i32, toEpoch: i32, keepPrev: i32):
     if (linear && hi(h, H_OPT) == OPT_MUON) {
       hset(h, H_STEP, hf(h, H_STEP) + 1.0);
       muonStep(h, n, lr, p, g);
+    } else if (linear && hi(h, H_OPT) == OPT_ST) {
+      hset(h, H_STEP, hf(h, H_STEP) + 1.0);
+      if (spectralTransferStep(h, n, lr, p, g) < 0) return stop(h, epoch, REASON_SVD);
     } else if (adam) {
       const t = hi(h, H_STEP) + 1;
       hset(h, H_STEP, <f64>t);

@@ -5,6 +5,7 @@ import { CondlabError } from '../engine/errors.js';
 import { curvatureExperiment } from '../curvature/experiment.js';
 import { correctivesExperiment } from './correctives.js';
 import { ablationExperiments } from './ablations/index.js';
+import { spectralExperiment } from './spectral.js';
 import { exp1 } from './exp1.js';
 import { exp2 } from './exp2.js';
 import { exp3 } from './exp3.js';
@@ -16,7 +17,7 @@ import { exp8 } from './exp8.js';
 import { exp9 } from './exp9.js';
 
 export const paperExperiments: Experiment[] = [exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp8, exp9];
-export const extensionExperiments: Experiment[] = [curvatureExperiment, correctivesExperiment, ...ablationExperiments];
+export const extensionExperiments: Experiment[] = [curvatureExperiment, correctivesExperiment, spectralExperiment, ...ablationExperiments];
 export const experiments: Experiment[] = [...paperExperiments, ...extensionExperiments];
 
 export function getExperiment(id: string): Experiment {

@@ -54,6 +54,14 @@ export interface RunConfig {
   pssEvery: number;
   /** PSS strength α ∈ [0, 1]: log σᵢ ← (1 − α)·log σᵢ + α·mean log σ, so κ ← κ^(1−α). */
   pssStrength: number;
+  /** Spectral transfer (correctives `st`, experiment `spectral`): step ∝ U·diag(s^(1−α))·Vᵀ of the gradient momentum. */
+  stAlpha: number;
+  /** Spectral transfer: gradient directions with s < stTau·s₁ are dropped. */
+  stTau: number;
+  /** Spectral transfer: the step's spectral norm (a distance per step, as Muon's lr). */
+  stLr: number;
+  /** The α grid of the `spectral` experiment. */
+  stAlphas: number[];
   /** Ablation grids (abl-* experiments). */
   inits: InitKind[];
   noises: number[];
