@@ -10,7 +10,9 @@ import { getExperiment, resolveConfig } from '../src/experiments/index.js';
 import { dense, matmul, transpose, orthonormalFrom, orthogonalityError, type Dense } from './helpers/dense.js';
 import { baseSpec, setupTrainer } from './helpers/train.js';
 import type { TrainSpec } from '../src/train/trainer.js';
-import type { TrainExports } from '../src/train/layout.js';
+import { H, type TrainExports } from '../src/train/layout.js';
+import { DenseChain } from '../src/curvature/chain.js';
+import { fitLogLog } from '../src/curvature/fit.js';
 
 let engine: Engine;
 let w: TrainExports;
@@ -203,11 +205,102 @@ describe('spectral transfer in the trainer', () => {
   });
 });
 
+describe('adaptive α', () => {
+  const spec: TrainSpec = { ...baseSpec, d: 7, batch: 9, optimizer: 'st', lr: 0.05, stAlpha: 1, stTau: 0.1, stAdaptEvery: 3, stAdaptK: 5 };
+
+  /** α fitted independently: SVD of g, curvature ⟨D, H·D⟩ by the dense chain's R-operator HVP at W, log-log slope. */
+  function alphaRef(W: Float64Array, g: Float64Array, X: Float64Array, Y: Float64Array, d: number, B: number, K: number, tau: number): number {
+    return engine.scope(() => {
+      const chain = new DenseChain(engine, { dims: [d, d], activation: 'linear', loss: 'mse' }, engine.vector(d * d, W), engine.matrix(B, d, X), engine.matrix(B, d, Y));
+      const grad = engine.vector(d * d);
+      chain.gradient(grad);
+      grad.toArray().forEach((x, i) => expect(Math.abs(x - g[i])).toBeLessThanOrEqual(1e-12)); // same loss scaling
+      const { s, U, V } = engine.svd(engine.matrix(d, d, g));
+      const sv = s.toArray(), u = U!.toArray(), v = V!.toArray();
+      const ss: number[] = [], hs: number[] = [];
+      const D = engine.vector(d * d), HD = engine.vector(d * d);
+      for (let k = 0; k < Math.min(K, d) && sv[k] >= tau * sv[0]; k++) {
+        const dd = D.data();
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) dd[i * d + j] = u[i * d + k] * v[j * d + k];
+        chain.hvp(D, HD);
+        const a = D.toArray(), b = HD.toArray();
+        ss.push(sv[k]);
+        hs.push(a.reduce((acc, x, i) => acc + x * b[i], 0));
+      }
+      chain.free();
+      return fitLogLog(ss, hs).slope;
+    });
+  }
+
+  it('measures α at steps 1, 1 + N, … as the log-log slope of exact curvature vs gradient singular value, clamped to [0, 2]', () => {
+    engine.scope(() => {
+      const t = setupTrainer(engine, spec, 11);
+      let measured = 0;
+      for (let step = 1; step <= 7; step++) {
+        const before = t.stAlpha;
+        t.run(step, true);
+        const { X, Y } = t.batch();
+        const after = t.stAlpha;
+        if ((step - 1) % 3 === 0) {
+          const ref = alphaRef(t.prev.toArray(), t.grad.toArray(), X, Y, 7, 9, 5, 0.1);
+          expect(Math.abs(after.fit - ref)).toBeLessThanOrEqual(1e-9);
+          expect(after.alpha).toBe(Math.min(2, Math.max(0, after.fit)));
+          measured++;
+        } else {
+          expect(after).toEqual(before); // between measurements α is held
+        }
+      }
+      expect(measured).toBe(3);
+    });
+  });
+
+  it('a step taken right after a measurement uses the measured α', () => {
+    engine.scope(() => {
+      const t = setupTrainer(engine, { ...spec, beta1: 0 }, 11);
+      const p0 = t.params.toArray();
+      t.run(1, true);
+      const alpha = t.stAlpha.alpha;
+      expect(alpha).not.toBe(1);
+      const ref = stepRef(dense(7, 7, t.grad.toArray()), alpha, 0.1);
+      t.params.toArray().forEach((x, i) => expect(Math.abs(x - (p0[i] - 0.05 * ref.data[i]))).toBeLessThanOrEqual(1e-11));
+    });
+  });
+
+  it('recovers a planted exponent exactly and clamps it to [0, 2] (XᵀX/B = diag(c), g = diag(s), c = s^a)', () => {
+    const d = 6, B = 6;
+    for (const [planted, used] of [[0.7, 0.7], [3, 2], [-1, 0], [1.9, 1.9]]) {
+      engine.scope(() => {
+        const t = setupTrainer(engine, { ...baseSpec, d, batch: B, optimizer: 'st', stTau: 0, stAdaptEvery: 1, stAdaptK: 8 }, 3);
+        const mem = new Float64Array(engine.memory.buffer);
+        const h = t.header.data();
+        const x = h[H.X] / 8, g = h[H.GRAD] / 8;
+        const s = [5, 3, 2, 1.5, 1, 0.5];
+        for (let i = 0; i < d * d; i++) mem[x + i] = mem[g + i] = 0;
+        for (let k = 0; k < d; k++) {
+          mem[g + k * d + k] = s[k];
+          mem[x + k * d + k] = Math.sqrt(B * s[k] ** planted);
+        }
+        expect(w.spectralTransferMeasure(t.header.ptr, t.grad.ptr)).toBeGreaterThanOrEqual(0);
+        expect(Math.abs(t.stAlpha.fit - planted)).toBeLessThanOrEqual(1e-12);
+        expect(Math.abs(t.stAlpha.alpha - used)).toBeLessThanOrEqual(1e-12);
+      });
+    }
+  });
+
+  it('refuses a bad period or K', () => {
+    engine.scope(() => {
+      expect(() => setupTrainer(engine, { ...spec, stAdaptEvery: 1.5 })).toThrow(/adapt every 1.5 steps/);
+      expect(() => setupTrainer(engine, { ...spec, stAdaptK: 1 })).toThrow(/K = 1 directions/);
+    });
+  });
+});
+
 describe('the spectral experiment', () => {
   const exp = () => getExperiment('spectral');
   it('has SGD, Muon and one cell per α; paired (same target, W₀, batches); deterministic; leaks nothing', () => {
     const cfg = resolveConfig(exp(), 'quick', { dims: [8], epochs: 30, trials: 1, stAlphas: [0, 1, 2, 1] });
-    expect(exp().cells(cfg)).toEqual(['sgd', 'muon', 'st=0', 'st=1', 'st=2']);
+    expect(exp().cells(cfg)).toEqual(['sgd', 'muon', 'st=0', 'st=1', 'st=2', 'st=adaptive']);
+    expect(exp().cells({ ...cfg, stAdaptEvery: 0 })).toEqual(['sgd', 'muon', 'st=0', 'st=1', 'st=2']);
     const before = engine.memoryStats().liveBlocks;
     const a = exp().runCell({ engine, config: cfg, cell: 'st=1', trial: 0 });
     const b = exp().runCell({ engine, config: cfg, cell: 'st=1', trial: 0 });
@@ -217,5 +310,9 @@ describe('the spectral experiment', () => {
     const muon = exp().runCell({ engine, config: cfg, cell: 'muon', trial: 0 }).muon.metrics;
     expect(Math.abs(a['st=1'].metrics.overallErr - muon.overallErr)).toBeLessThan(0.5 * muon.overallErr);
     expect(a['st=1'].metrics.overallErr).not.toBe(muon.overallErr);
+    const ad = exp().runCell({ engine, config: cfg, cell: 'st=adaptive', trial: 0 })['st=adaptive'].metrics;
+    expect(ad.stAlpha).toBeGreaterThanOrEqual(0);
+    expect(ad.stAlpha).toBeLessThanOrEqual(2);
+    expect(Number.isFinite(ad.stAlphaFit)).toBe(true);
   });
 });

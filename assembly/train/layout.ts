@@ -61,6 +61,9 @@ export const P_SCRATCH: i32 = 50; // d×d scratch for the correctives above
 // ---- spectral-transfer steps (OPT_ST, linear model only; spectral_transfer.ts)
 export const H_ST_ALPHA: i32 = 51; // curvature exponent α: step along gradient direction k ∝ s_k^(1−α)
 export const H_ST_TAU: i32 = 52; // directions with s_k < τ·s₁ are dropped
+export const H_ST_ADAPT_EVERY: i32 = 53; // adaptive α: re-measured at steps 1, 1 + N, 1 + 2N, …; 0 = α fixed
+export const H_ST_ADAPT_K: i32 = 54; // adaptive α: top-K gradient directions in the fit
+export const O_ST_ALPHA_FIT: i32 = 55; // adaptive α: the last fitted slope before clamping (NaN: too few points)
 export const H_SLOTS: i32 = 56;
 
 export const MODEL_LINEAR: i32 = 0;

@@ -33,6 +33,7 @@ export const DEFAULT_CONFIG: Readonly<RunConfig> = Object.freeze({
   stAlpha: 2,
   stTau: 0.01,
   stLr: 0.02,
+  stAdaptEvery: 10,
   stAlphas: [0, 0.5, 1, 1.5, 2],
   inits: ['zeros', 'gauss', 'xavier'],
   noises: [0, 0.01, 0.1],

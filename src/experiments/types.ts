@@ -60,6 +60,8 @@ export interface RunConfig {
   stTau: number;
   /** Spectral transfer: the step's spectral norm (a distance per step, as Muon's lr). */
   stLr: number;
+  /** Adaptive spectral transfer (`spectral` cell st=adaptive): re-measure α every this many steps; 0 = no adaptive cell. */
+  stAdaptEvery: number;
   /** The α grid of the `spectral` experiment. */
   stAlphas: number[];
   /** Ablation grids (abl-* experiments). */

@@ -53,6 +53,10 @@ export interface TrainSpec {
   stAlpha?: number;
   /** Spectral transfer: directions with s < stTau·s₁ are dropped. */
   stTau?: number;
+  /** Spectral transfer: re-measure α (from stAlpha) every this many steps from exact HVPs; 0 = α fixed. */
+  stAdaptEvery?: number;
+  /** Adaptive α: top-K gradient directions in the fit. */
+  stAdaptK?: number;
 }
 
 /** What the student learns from: a linear target W* (with its spectrum, for the correctives) or an MLP teacher. */
@@ -77,13 +81,16 @@ const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 export const MUON_MOMENTUM = 0.95;
 
 /** Spectral transfer's defaults: Spectral Newton (α = 2), directions below 1% of s₁ dropped. */
-export const ST_DEFAULTS = { alpha: 2, tau: 0.01 } as const;
+export const ST_DEFAULTS = { alpha: 2, tau: 0.01, adaptK: 8 } as const;
 
 function checkSpectralTransfer(spec: TrainSpec, plainLinear: boolean): void {
   if (!plainLinear) throw new CondlabError('spectral transfer (optimizer st) is implemented for the plain single-layer model', 'bad-config', { optimizer: 'st' });
   const { stAlpha: a = ST_DEFAULTS.alpha, stTau: t = ST_DEFAULTS.tau } = spec;
   if (!Number.isFinite(a) || a < -4 || a > 4) throw new CondlabError(`spectral transfer: α = ${a}; must be a finite number from -4 to 4`, 'bad-config', { field: 'stAlpha', value: a });
   if (!Number.isFinite(t) || t < 0 || t >= 1) throw new CondlabError(`spectral transfer: τ = ${t}; must be a number in [0, 1)`, 'bad-config', { field: 'stTau', value: t });
+  const { stAdaptEvery: n = 0, stAdaptK: k = ST_DEFAULTS.adaptK } = spec;
+  if (!Number.isInteger(n) || n < 0) throw new CondlabError(`spectral transfer: adapt every ${n} steps; must be an integer ≥ 0 (0 = α fixed)`, 'bad-config', { field: 'stAdaptEvery', value: n });
+  if (!Number.isInteger(k) || k < 2) throw new CondlabError(`spectral transfer: K = ${k} directions; must be an integer ≥ 2`, 'bad-config', { field: 'stAdaptK', value: k });
 }
 
 /** Init std of a layer with fan-in `fanIn`, fan-out `fanOut`. */
@@ -247,6 +254,9 @@ export class Trainer {
     set(H.SCRATCH, scratch ? scratch.ptr : 0);
     set(H.ST_ALPHA, spec.stAlpha ?? ST_DEFAULTS.alpha);
     set(H.ST_TAU, spec.stTau ?? ST_DEFAULTS.tau);
+    set(H.ST_ADAPT_EVERY, spec.stAdaptEvery ?? 0);
+    set(H.ST_ADAPT_K, spec.stAdaptK ?? ST_DEFAULTS.adaptK);
+    set(H.ST_ALPHA_FIT, Number.NaN);
 
     // W₀: the training stream's first d² normals always form the first d×d block
     const z0 = engine.vector(d * d);
@@ -300,6 +310,12 @@ export class Trainer {
   /** Loss at the current parameters on the current batch; gradient into `grad` (with weight decay and the spectral term when `withReg`). */
   gradient(withReg = false): number {
     return this.wasm.trainGradient(this.header.ptr, withReg ? 1 : 0);
+  }
+
+  /** Spectral transfer: α in use now (adaptive: the last measurement, clamped) and the last unclamped fit (NaN: none). */
+  get stAlpha(): { alpha: number; fit: number } {
+    const h = this.header.data();
+    return { alpha: h[H.ST_ALPHA], fit: h[H.ST_ALPHA_FIT] };
   }
 
   /** Unclipped Frobenius norm of the last spectral-regulariser gradient. */
