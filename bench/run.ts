@@ -1,5 +1,5 @@
 // `npm run bench`: GEMM, SVD and HVP benchmarks side by side with their peers in one run; JSON under bench/results/.
-// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives
+// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,spectral
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -8,12 +8,13 @@ import { formatGemmTable, runGemmBench } from './gemm.bench.js';
 import { runSvdBench, type SvdBenchResult } from './svd.bench.js';
 import { runHvpBench, type HvpBenchRow } from './hvp.bench.js';
 import { runCorrectivesBench, type CorrectiveCostRow } from './correctives.bench.js';
+import { runSpectralBench } from './spectral.bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
-const BENCHES = ['gemm', 'svd', 'hvp', 'correctives'];
+const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'spectral'];
 const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : BENCHES);
 for (const name of only) if (!BENCHES.includes(name)) throw new Error(`--only takes ${BENCHES.join(', ')}; got ${name}`);
 
@@ -86,4 +87,8 @@ if (only.has('hvp')) {
 if (only.has('correctives')) {
   const rows = await runCorrectivesBench({ dims: quick ? [64] : [64, 128], maxTime: quick ? 0.3 : 1 });
   console.log(correctivesTable(rows) + `\n→ ${save('correctives', { rows })}\n`);
+}
+if (only.has('spectral')) {
+  const rows = await runSpectralBench({ dims: quick ? [64] : [64, 128], maxTime: quick ? 0.3 : 1 });
+  console.log(correctivesTable(rows).replace('of each corrective', 'of each spectral-transfer condition') + `\n→ ${save('spectral', { rows })}\n`);
 }
