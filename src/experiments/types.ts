@@ -64,6 +64,8 @@ export interface RunConfig {
   stAdaptEvery: number;
   /** The α grid of the `spectral` experiment. */
   stAlphas: number[];
+  /** abl-batch's batch sizes. */
+  batches: number[];
   /** Ablation grids (abl-* experiments). */
   inits: InitKind[];
   noises: number[];
