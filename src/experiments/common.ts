@@ -108,7 +108,7 @@ export function runLinear(ctx: CellContext, ref: Reference, spec: TrainSpec, opt
       record(e);
     }
     if (t.run(config.epochs)) return diverged(t);
-    const metrics = engine.scope(() => componentErrors(engine, t.weights(), ref));
+    const metrics = engine.scope(() => componentErrors(engine, t.weights(), ref, true));
     metrics.finalLoss = t.lastLoss;
     if (opts.onEnd) Object.assign(metrics, opts.onEnd(t));
     const out: ConditionResult = { metrics };
