@@ -64,7 +64,10 @@ export const H_ST_TAU: i32 = 52; // directions with s_k < τ·s₁ are dropped
 export const H_ST_ADAPT_EVERY: i32 = 53; // adaptive α: re-measured at steps 1, 1 + N, 1 + 2N, …; 0 = α fixed
 export const H_ST_ADAPT_K: i32 = 54; // adaptive α: top-K gradient directions in the fit
 export const O_ST_ALPHA_FIT: i32 = 55; // adaptive α: the last fitted slope before clamping (NaN: too few points)
-export const H_SLOTS: i32 = 56;
+// ---- structured decay (linear model only; structured_decay.ts)
+export const H_SD_LAMBDA: i32 = 56; // λ of (λ/2)·Σ_{i∈S} σᵢ²; 0 = off
+export const H_SD_K: i32 = 57; // S = top k (k > 0) or bottom |k| (k < 0) singular directions
+export const H_SLOTS: i32 = 60;
 
 export const MODEL_LINEAR: i32 = 0;
 export const MODEL_CHAIN: i32 = 1;

@@ -21,6 +21,8 @@ import { OPT_MUON, P_NS_WS, at } from "./layout";
 import { adamStep, addWeightDecay, sgdStep } from "./optim";
 import { OPT_ST } from "./layout";
 import { spectralTransferStep } from "./spectral_transfer";
+import { addStructuredDecay } from "./structured_decay";
+import { H_SD_LAMBDA } from "./layout";
 
 /** Length of the part of the parameters that is "W" (weight decay, main lr, spectral terms). */
 function mainCount(h: usize): i32 {
@@ -50,6 +52,7 @@ function regularise(h: usize, p: usize, g: usize): bool {
   if (hi(h, H_MODEL) != MODEL_LINEAR) return true;
   if (hf(h, H_SPEC_LAMBDA) != 0.0 && addSpectralGradient(h, p, g) < 0) return false;
   if (hf(h, H_ORTH_LAMBDA) != 0.0) addOrthogonalGradient(h, p, g);
+  if (hf(h, H_SD_LAMBDA) != 0.0 && addStructuredDecay(h, p, g) < 0) return false;
   return true;
 }
 

@@ -42,6 +42,8 @@ export const FIELDS = {
   stTau: [z.number().finite().min(0).lt(1), 'a number in [0, 1)'],
   stLr: [finiteNonNeg, 'a finite number ≥ 0'],
   stAdaptEvery: [z.number().int().min(0).max(10_000_000), 'an integer ≥ 0 (0 = no adaptive cell)'],
+  structDecayLambda: [finiteNonNeg, 'a finite number ≥ 0'],
+  structDecayK: [posInt(8192), 'an integer from 1 to 8192 (at most d)'],
   batches: [z.array(posInt(1 << 16)).min(1).max(16), 'a comma-separated list of 1 to 16 integers from 1 to 65536'],
   stAlphas: [z.array(z.number().finite().min(-4).max(4)).min(1).max(16), 'a comma-separated list of 1 to 16 numbers from -4 to 4'],
   inits: [z.array(z.enum(['gauss', 'zeros', 'xavier'])).min(1).max(3), "a comma-separated list of 'gauss', 'zeros', 'xavier'"],

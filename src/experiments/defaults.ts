@@ -36,6 +36,8 @@ export const DEFAULT_CONFIG: Readonly<RunConfig> = Object.freeze({
   stAdaptEvery: 10,
   stAlphas: [0, 0.5, 1, 1.5, 2],
   batches: [8, 16, 64, 256, 1024],
+  structDecayLambda: 1,
+  structDecayK: 8,
   inits: ['zeros', 'gauss', 'xavier'],
   noises: [0, 0.01, 0.1],
   targetScales: [0.1, 1, 10],

@@ -64,6 +64,10 @@ export interface RunConfig {
   stAdaptEvery: number;
   /** The α grid of the `spectral` experiment. */
   stAlphas: number[];
+  /** Structured decay (correctives `sdtop`, `sdbottom`): λ of (λ/2)·Σ_{i∈S} σᵢ². */
+  structDecayLambda: number;
+  /** Structured decay band size k: `sdtop` decays the top k singular directions, `sdbottom` the bottom k. */
+  structDecayK: number;
   /** abl-batch's batch sizes. */
   batches: number[];
   /** Ablation grids (abl-* experiments). */

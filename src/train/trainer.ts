@@ -31,6 +31,10 @@ export interface TrainSpec {
   multLrFactor?: number;
   /** Singular-value multipliers W_eff = U·diag(σ ⊙ m)·Vᵀ of svd(W), m at lr·multLrFactor (linear model). */
   svMultipliers?: boolean;
+  /** Structured decay (λ/2)·Σ_{i∈S} σᵢ² (linear model); 0 = off. */
+  structDecayLambda?: number;
+  /** Structured decay band: top k singular directions (k > 0) or bottom |k| (k < 0). */
+  structDecayK?: number;
   /** Orthogonality regulariser λ_o‖WᵀW − I‖²_F (linear model); 0 = off. */
   orthLambda?: number;
   /** Parametric Singularity Smoothing period in epochs (linear model); 0 = off. */
@@ -145,9 +149,9 @@ export class Trainer {
     const mult = linear && !!spec.multipliers;
     const svMult = linear && !!spec.svMultipliers;
     const linearOnly = spec.multipliers || spec.svMultipliers || (spec.specLambda ?? 0) !== 0 || (spec.svdCorrEvery ?? 0) > 0 ||
-      (spec.orthLambda ?? 0) !== 0 || (spec.pssEvery ?? 0) > 0;
+      (spec.orthLambda ?? 0) !== 0 || (spec.pssEvery ?? 0) > 0 || (spec.structDecayLambda ?? 0) !== 0;
     if (!linear && linearOnly) {
-      throw new Error('multipliers, spectral/orthogonality regularisation, SVD correction and PSS apply to the linear model only');
+      throw new Error('multipliers, spectral/orthogonality regularisation, SVD correction, PSS and structured decay apply to the linear model only');
     }
     if (mult && svMult) throw new Error('row/column multipliers and singular-value multipliers are exclusive');
     const depth = spec.model === 'deep' ? (spec.depth ?? 2) : spec.model === 'mlp' ? 2 : 1;
@@ -257,6 +261,12 @@ export class Trainer {
     set(H.ST_ADAPT_EVERY, spec.stAdaptEvery ?? 0);
     set(H.ST_ADAPT_K, spec.stAdaptK ?? ST_DEFAULTS.adaptK);
     set(H.ST_ALPHA_FIT, Number.NaN);
+    const sdK = spec.structDecayK ?? 8;
+    if (linear && (spec.structDecayLambda ?? 0) !== 0 && (!Number.isInteger(sdK) || sdK === 0 || Math.abs(sdK) > d)) {
+      throw new CondlabError(`structured decay: k = ${sdK}; must be a non-zero integer with |k| ≤ d = ${d} (k > 0 top, k < 0 bottom)`, 'bad-config', { field: 'structDecayK', value: sdK });
+    }
+    set(H.SD_LAMBDA, linear ? (spec.structDecayLambda ?? 0) : 0);
+    set(H.SD_K, sdK);
 
     // W₀: the training stream's first d² normals always form the first d×d block
     const z0 = engine.vector(d * d);
