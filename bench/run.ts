@@ -1,5 +1,5 @@
 // `npm run bench`: GEMM, SVD and HVP benchmarks side by side with their peers in one run; JSON under bench/results/.
-// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,conformance,linalg,normals,peak,threads,reproduction [--fma] [--threads N]
+// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,conformance,linalg,normals,peak,threads,reproduction,spectral [--fma] [--threads N]
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,12 +14,13 @@ import { formatNormalsTable, runNormalsBench } from './normals.bench.js';
 import { formatPeakTable, runPeakBench } from './peak.bench.js';
 import { formatThreadsTable, runThreadsBench } from './threads.bench.js';
 import { formatReproductionTable, runReproductionBench } from './reproduction.bench.js';
+import { runSpectralBench } from './spectral.bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
-const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'conformance', 'linalg', 'normals', 'peak', 'threads', 'reproduction'];
+const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'conformance', 'linalg', 'normals', 'peak', 'threads', 'reproduction', 'spectral'];
 // the whole reproduction takes minutes: only when asked for by name
 const DEFAULT_BENCHES = BENCHES.filter((b) => b !== 'reproduction');
 const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : DEFAULT_BENCHES);
@@ -161,4 +162,8 @@ if (only.has('reproduction')) {
   const ti = args.indexOf('--threads');
   const res = await runReproductionBench({ fma, threads: ti >= 0 ? Number(args[ti + 1]) : undefined });
   console.log(formatReproductionTable(res) + `\n→ ${save(fma ? 'reproduction-fma' : 'reproduction', res)}\n`);
+}
+if (only.has('spectral')) {
+  const rows = await runSpectralBench({ dims: quick ? [64] : [64, 128], maxTime: quick ? 0.3 : 1 });
+  console.log(correctivesTable(rows).replace('of each corrective', 'of each spectral-transfer condition') + `\n→ ${save('spectral', { rows })}\n`);
 }

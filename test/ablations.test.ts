@@ -9,7 +9,7 @@ import { figuresFor } from '../src/report/figures.js';
 import { Engine } from '../src/engine/index.js';
 import { CondlabError } from '../src/engine/errors.js';
 import { getExperiment, resolveConfig } from '../src/experiments/index.js';
-import { ablationExperiments, epochsAtFixedTime } from '../src/experiments/ablations/index.js';
+import { ablationExperiments, epochsAtFixedSamples, epochsAtFixedTime } from '../src/experiments/ablations/index.js';
 import type { CellResult, RunConfig } from '../src/experiments/types.js';
 import { runExperiment } from '../src/runner/index.js';
 import { withoutTiming } from '../src/runner/assemble.js';
@@ -20,7 +20,7 @@ beforeAll(async () => {
   engine = await Engine.load();
 });
 
-const IDS = ['abl-init', 'abl-noise', 'abl-scale', 'abl-multlr', 'abl-specreg', 'abl-lrtime'];
+const IDS = ['abl-init', 'abl-noise', 'abl-scale', 'abl-multlr', 'abl-specreg', 'abl-lrtime', 'abl-batch'];
 
 const tiny = (id: string, over: Partial<RunConfig> = {}): RunConfig =>
   resolveConfig(getExperiment(id), 'quick', { dims: [8], batch: 8, epochs: 40, trials: 1, ...over });
@@ -76,9 +76,10 @@ describe('ablation experiments: paired conditions, the knob reaches the trainer'
     const over = { noise: 0.01, initStd: 0.02, init: 'gauss' as const, lr: 0.01, targetScale: 1 };
     const ref = {
       'abl-init': 'init=gauss', 'abl-noise': 'noise=0.01', 'abl-scale': 'scale=1', 'abl-multlr': 'sgd', 'abl-specreg': 'sgd', 'abl-lrtime': 'lr=0.01',
+      'abl-batch': 'B=8,steps',
     } as const;
     const got = IDS.map((id) => {
-      const r = run(id, tiny(id, { ...over, multLrFactors: [0.1], specLambdas: [1e-3], specClips: [1], lrs: [0.01] }), 1);
+      const r = run(id, tiny(id, { ...over, multLrFactors: [0.1], specLambdas: [1e-3], specClips: [1], lrs: [0.01], batches: [8] }), 1);
       return metricsOf(r, ref[id as keyof typeof ref]);
     });
     for (const g of got.slice(1)) expect(g).toEqual(got[0]);
@@ -135,6 +136,28 @@ describe('ablation experiments: paired conditions, the knob reaches the trainer'
     expect(new Set(k).size).toBe(3);
   });
 
+  it('abl-batch: fixed steps and fixed samples per B, the batch reaches the trainer, the closed form per cell', () => {
+    const config = tiny('abl-batch', { epochs: 40, batch: 8, batches: [4, 8, 32, 8] });
+    expect(getExperiment('abl-batch').cells(config)).toEqual(['B=4,steps', 'B=4,samples', 'B=8,steps', 'B=8,samples', 'B=32,steps', 'B=32,samples']);
+    expect([4, 8, 32, 3].map((B) => epochsAtFixedSamples(config, B))).toEqual([80, 40, 10, 107]);
+    const r = run('abl-batch', config);
+    expect(['B=4,samples', 'B=8,samples', 'B=32,samples'].map((c) => r[c].metrics.samples)).toEqual([320, 320, 320]);
+    expect(['B=4,steps', 'B=32,steps'].map((c) => r[c].metrics.epochs)).toEqual([40, 40]);
+    expect(metricsOf(r, 'B=8,steps')).toEqual(metricsOf(r, 'B=8,samples'));
+    const direct = (batch: number, epochs: number) => engine.scope(() =>
+      runLinear({ engine, config: { ...config, epochs }, cell: 'x', trial: 0 }, trialTarget(engine, config, 0, 8), linearSpec(config, 8, { batch })).metrics);
+    expect(r['B=32,samples'].metrics.overallErr).toBe(direct(32, 10).overallErr);
+    expect(r['B=32,steps'].metrics.overallErr).toBe(direct(32, 40).overallErr);
+    expect(r['B=32,steps'].metrics.overallErr).not.toBe(direct(8, 40).overallErr);
+    // the closed form is per cell: at fixed steps the mean path is the same and only the η²(d+1)/B fluctuation
+    // term moves (overall error falls with B); at fixed samples fewer steps leave more of W₀ − W*
+    const p = (c: string) => r[c].metrics.predOverallErr;
+    expect(p('B=4,steps')).toBeGreaterThan(p('B=32,steps'));
+    expect(p('B=32,samples')).toBeGreaterThan(p('B=4,samples'));
+    for (const c of Object.keys(r)) expect(Math.abs(r[c].metrics.rowNormErr / r[c].metrics.predRowNormErr - 1)).toBeLessThan(0.1);
+    expect(() => epochsAtFixedSamples(config, 1.5)).toThrow(CondlabError);
+  });
+
   it('abl-lrtime: lr·epochs held fixed, the cell really runs its epochs', () => {
     const config = tiny('abl-lrtime', { lr: 0.01, epochs: 40, lrs: [0.005, 0.02, 0.04] });
     expect(config.lrs.map((lr) => epochsAtFixedTime(config, lr))).toEqual([80, 20, 10]);
@@ -187,9 +210,10 @@ describe('ablation experiments through the runner', () => {
     const expected: Record<string, string[]> = {
       'abl-init': ['init'], 'abl-noise': ['noise'], 'abl-scale': ['scale'], 'abl-multlr': ['multlr'],
       'abl-specreg': ['specreg-kappa', 'specreg-logkappa', 'specreg-row'], 'abl-lrtime': ['lrtime'],
+      'abl-batch': ['batch-steps', 'batch-samples'],
     };
     for (const id of IDS) {
-      const config = tiny(id, { epochs: 10, trials: 2, specLambdas: [1e-3, 1e-2], specClips: [1, 10] });
+      const config = tiny(id, { epochs: 10, trials: 2, specLambdas: [1e-3, 1e-2], specClips: [1, 10], batches: [4, 16] });
       const { results } = await runExperiment(getExperiment(id), config, { workers: 0, engine });
       for (const mode of ['std', 'iqr'] as const) {
         const figs = await figuresFor(results, mode);

@@ -17,7 +17,7 @@ describe('correctives experiment', () => {
     const a = exp().runCell({ engine, config: cfg(), cell: 'all', trial: 0 });
     const b = exp().runCell({ engine, config: cfg(), cell: 'all', trial: 0 });
     expect(JSON.stringify(a)).toBe(JSON.stringify(b));
-    expect(Object.keys(a)).toEqual(['sgd', 'multipliers', 'specreg', 'svdcorr', 'hybrid', 'muon', 'svmult', 'orthreg', 'pss']);
+    expect(Object.keys(a)).toEqual(['sgd', 'multipliers', 'specreg', 'svdcorr', 'hybrid', 'muon', 'svmult', 'orthreg', 'pss', 'st', 'sdtop', 'sdbottom']);
     for (const r of Object.values(a)) for (const v of Object.values(r.metrics)) expect(Number.isFinite(v)).toBe(true);
     expect(engine.memoryStats().liveBlocks).toBe(before);
   });

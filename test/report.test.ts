@@ -100,7 +100,7 @@ describe('figures', () => {
 
   it('every spec renders for every experiment id, and missing metrics never throw', async () => {
     const empty = results('x', { a: cond({}) });
-    for (const id of ['exp1', 'exp2', 'exp3', 'exp4', 'exp5', 'exp6', 'exp7', 'exp8', 'exp9', 'correctives', 'curvature', 'unknown']) {
+    for (const id of ['exp1', 'exp2', 'exp3', 'exp4', 'exp5', 'exp6', 'exp7', 'exp8', 'exp9', 'correctives', 'curvature', 'spectral', 'unknown']) {
       await expect(figuresFor({ ...exp2(), experiment: id }, 'std')).resolves.toBeInstanceOf(Array);
       await expect(figuresFor({ ...empty, experiment: id }, 'iqr')).resolves.toEqual([]);
     }

@@ -1,2 +1,3 @@
 // The training core's exports (see run.ts; the header layout is in layout.ts and mirrored in src/train/layout.ts).
 export { trainRun, trainGradient, trainDrawBatch, trainEffectiveWeights, trainHeaderSlots } from "./run";
+export { spectralTransferWeights, spectralTransferApply, spectralTransferMeasure } from "./spectral_transfer";

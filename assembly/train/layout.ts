@@ -58,13 +58,23 @@ export const H_ORTH_LAMBDA: i32 = 47; // orthogonality regulariser λ_o‖WᵀW 
 export const H_PSS_EVERY: i32 = 48; // Parametric Singularity Smoothing period in epochs; 0 = off
 export const H_PSS_STRENGTH: i32 = 49; // α: log σᵢ ← (1 − α)·log σᵢ + α·mean log σ
 export const P_SCRATCH: i32 = 50; // d×d scratch for the correctives above
-export const H_SLOTS: i32 = 56;
+// ---- spectral-transfer steps (OPT_ST, linear model only; spectral_transfer.ts)
+export const H_ST_ALPHA: i32 = 51; // curvature exponent α: step along gradient direction k ∝ s_k^(1−α)
+export const H_ST_TAU: i32 = 52; // directions with s_k < τ·s₁ are dropped
+export const H_ST_ADAPT_EVERY: i32 = 53; // adaptive α: re-measured at steps 1, 1 + N, 1 + 2N, …; 0 = α fixed
+export const H_ST_ADAPT_K: i32 = 54; // adaptive α: top-K gradient directions in the fit
+export const O_ST_ALPHA_FIT: i32 = 55; // adaptive α: the last fitted slope before clamping (NaN: too few points)
+// ---- structured decay (linear model only; structured_decay.ts)
+export const H_SD_LAMBDA: i32 = 56; // λ of (λ/2)·Σ_{i∈S} σᵢ²; 0 = off
+export const H_SD_K: i32 = 57; // S = top k (k > 0) or bottom |k| (k < 0) singular directions
+export const H_SLOTS: i32 = 60;
 
 export const MODEL_LINEAR: i32 = 0;
 export const MODEL_CHAIN: i32 = 1;
 export const OPT_SGD: i32 = 0;
 export const OPT_ADAM: i32 = 1;
 export const OPT_MUON: i32 = 2; // linear model: W ← W − lr·NS₅(g + β·buf), buf ← β·buf + g (Nesterov momentum β = H_BETA1)
+export const OPT_ST: i32 = 3; // linear model: W ← W − lr·U·diag(φ(s))·Vᵀ of G = g + β·buf, φ ∝ s^(1−α) (spectral_transfer.ts)
 export const TEACHER_LINEAR: i32 = 0;
 export const TEACHER_MLP: i32 = 1;
 export const REASON_NONE: i32 = 0;

@@ -19,6 +19,10 @@ import { H_ORTH_LAMBDA, H_PSS_EVERY, H_SVMULT } from "./layout";
 import { newtonSchulz } from "../optim/newton_schulz";
 import { OPT_MUON, P_NS_WS, at } from "./layout";
 import { adamStep, addWeightDecay, sgdStep } from "./optim";
+import { OPT_ST } from "./layout";
+import { spectralTransferStep } from "./spectral_transfer";
+import { addStructuredDecay } from "./structured_decay";
+import { H_SD_LAMBDA } from "./layout";
 
 /** Length of the part of the parameters that is "W" (weight decay, main lr, spectral terms). */
 function mainCount(h: usize): i32 {
@@ -48,6 +52,7 @@ function regularise(h: usize, p: usize, g: usize): bool {
   if (hi(h, H_MODEL) != MODEL_LINEAR) return true;
   if (hf(h, H_SPEC_LAMBDA) != 0.0 && addSpectralGradient(h, p, g) < 0) return false;
   if (hf(h, H_ORTH_LAMBDA) != 0.0) addOrthogonalGradient(h, p, g);
+  if (hf(h, H_SD_LAMBDA) != 0.0 && addStructuredDecay(h, p, g) < 0) return false;
   return true;
 }
 
@@ -93,6 +98,9 @@ export function trainRun(h: usize, fromEpoch: i32, toEpoch: i32, keepPrev: i32):
     if (linear && hi(h, H_OPT) == OPT_MUON) {
       hset(h, H_STEP, hf(h, H_STEP) + 1.0);
       muonStep(h, n, lr, p, g);
+    } else if (linear && hi(h, H_OPT) == OPT_ST) {
+      hset(h, H_STEP, hf(h, H_STEP) + 1.0);
+      if (spectralTransferStep(h, n, lr, p, g) < 0) return stop(h, epoch, REASON_SVD);
     } else if (adam) {
       const t = hi(h, H_STEP) + 1;
       hset(h, H_STEP, <f64>t);

@@ -67,7 +67,7 @@ export function parseArgs(argv: string[], options: Record<string, OptionSpec>, c
   return { positionals, values };
 }
 
-const LIST_FIELDS = new Set(['dims', 'lrs', 'weightDecays', 'depths', 'inits', 'noises', 'targetScales', 'multLrFactors', 'specLambdas', 'specClips']);
+const LIST_FIELDS = new Set(['dims', 'lrs', 'weightDecays', 'depths', 'inits', 'noises', 'targetScales', 'multLrFactors', 'specLambdas', 'specClips', 'stAlphas', 'batches']);
 
 /** The run options, one per RunConfig field (except preset, which has its own). */
 export const CONFIG_OPTIONS: Record<string, OptionSpec> = Object.fromEntries(

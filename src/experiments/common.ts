@@ -81,6 +81,8 @@ export interface LinearRunOptions {
   onSnapshot?: (epoch: number, W: Matrix) => void;
   /** Called once with W₀ (the metrics matrix before any step; draws nothing, so results are unchanged). */
   onStart?: (W0: Matrix) => void;
+  /** Extra final metrics read from the finished (non-diverged) trainer, e.g. the adaptive α it ended with. */
+  onEnd?: (t: Trainer) => Record<string, number>;
 }
 
 /**
@@ -106,8 +108,9 @@ export function runLinear(ctx: CellContext, ref: Reference, spec: TrainSpec, opt
       record(e);
     }
     if (t.run(config.epochs)) return diverged(t);
-    const metrics = engine.scope(() => componentErrors(engine, t.weights(), ref));
+    const metrics = engine.scope(() => componentErrors(engine, t.weights(), ref, true));
     metrics.finalLoss = t.lastLoss;
+    if (opts.onEnd) Object.assign(metrics, opts.onEnd(t));
     const out: ConditionResult = { metrics };
     if (epochs.length) {
       out.series = series;

@@ -30,6 +30,14 @@ export const DEFAULT_CONFIG: Readonly<RunConfig> = Object.freeze({
   orthLambda: 1e-3,
   pssEvery: 20,
   pssStrength: 0.1,
+  stAlpha: 2,
+  stTau: 0.01,
+  stLr: 0.02,
+  stAdaptEvery: 10,
+  stAlphas: [0, 0.5, 1, 1.5, 2],
+  batches: [8, 16, 64, 256, 1024],
+  structDecayLambda: 1,
+  structDecayK: 8,
   inits: ['zeros', 'gauss', 'xavier'],
   noises: [0, 0.01, 0.1],
   targetScales: [0.1, 1, 10],
@@ -38,7 +46,7 @@ export const DEFAULT_CONFIG: Readonly<RunConfig> = Object.freeze({
   specClips: [0.1, 1, 10],
 } satisfies RunConfig) as Readonly<RunConfig>;
 
-const LIST_KEYS = ['inits', 'noises', 'targetScales', 'multLrFactors', 'specLambdas', 'specClips'] as const;
+const LIST_KEYS = ['inits', 'noises', 'targetScales', 'multLrFactors', 'specLambdas', 'specClips', 'stAlphas', 'batches'] as const;
 
 /** defaults ← experiment preset ← overrides (later wins); arrays are copied so callers may mutate them. */
 export function resolveConfig(exp: Experiment, preset: PresetName, overrides: Partial<RunConfig> = {}): RunConfig {

@@ -88,7 +88,7 @@ export function runExp3Trial(ctx: CellContext, ref: Reference): CellResult {
     const popGradSignal = Array.from(sumPop, (x) => x / epochs.length);
     const final = engine.scope(() => {
       const W = t.weights();
-      return { m: componentErrors(engine, W, ref), s: Array.from(engine.singularValues(W, { method: 'bidiag' }).toArray()) };
+      return { m: componentErrors(engine, W, ref, true), s: Array.from(engine.singularValues(W, { method: 'bidiag' }).toArray()) };
     });
     const star = Array.from(ref.c.sv);
     return {

@@ -37,7 +37,7 @@ function runDepth(ctx: CellContext, L: number): ConditionResult {
     const initProductKappa = engine.scope(() => kappa(engine, t.weights()));
     if (t.run(config.epochs)) return diverged(t);
     const layers = layerKappas(engine, t);
-    const m = engine.scope(() => componentErrors(engine, t.weights(), ref));
+    const m = engine.scope(() => componentErrors(engine, t.weights(), ref, true));
     const metrics: Record<string, number> = {
       ...m,
       productKappa: m.kappa,

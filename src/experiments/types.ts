@@ -54,6 +54,22 @@ export interface RunConfig {
   pssEvery: number;
   /** PSS strength α ∈ [0, 1]: log σᵢ ← (1 − α)·log σᵢ + α·mean log σ, so κ ← κ^(1−α). */
   pssStrength: number;
+  /** Spectral transfer (correctives `st`, experiment `spectral`): step ∝ U·diag(s^(1−α))·Vᵀ of the gradient momentum. */
+  stAlpha: number;
+  /** Spectral transfer: gradient directions with s < stTau·s₁ are dropped. */
+  stTau: number;
+  /** Spectral transfer: the step's spectral norm (a distance per step, as Muon's lr). */
+  stLr: number;
+  /** Adaptive spectral transfer (`spectral` cell st=adaptive): re-measure α every this many steps; 0 = no adaptive cell. */
+  stAdaptEvery: number;
+  /** The α grid of the `spectral` experiment. */
+  stAlphas: number[];
+  /** Structured decay (correctives `sdtop`, `sdbottom`): λ of (λ/2)·Σ_{i∈S} σᵢ². */
+  structDecayLambda: number;
+  /** Structured decay band size k: `sdtop` decays the top k singular directions, `sdbottom` the bottom k. */
+  structDecayK: number;
+  /** abl-batch's batch sizes. */
+  batches: number[];
   /** Ablation grids (abl-* experiments). */
   inits: InitKind[];
   noises: number[];

@@ -101,8 +101,25 @@ export function reference(engine: Engine, Wstar: Matrix): Reference {
   return { W: Wstar, c: components(engine, Wstar) };
 }
 
-/** Every component error of W against the reference, plus the trained κ (`kappa`). */
-export function componentErrors(engine: Engine, W: Matrix, ref: Reference): Record<string, number> {
+/**
+ * abl-effrank (review: "0.01 is arbitrary"): the effective-rank error at other thresholds than PROTOCOL.md's 0.01,
+ * named effRankErr@<rel>. Spectra are not stored in the results, so these are computed when the final metrics are,
+ * from the same singular values (no extra SVD, no retraining); effRankErr itself stays the 0.01 one.
+ */
+export const EFFRANK_THRESHOLDS = [0.001, 0.1] as const;
+
+export function effRankThresholdErrors(sv: ArrayLike<number>, refSv: ArrayLike<number>): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const rel of EFFRANK_THRESHOLDS) out[`effRankErr@${rel}`] = scalarRelErr(effectiveRank(sv, rel), effectiveRank(refSv, rel));
+  return out;
+}
+
+/**
+ * Every component error of W against the reference, plus the trained κ (`kappa`); with `thresholds`, also the
+ * effective-rank errors at EFFRANK_THRESHOLDS (final metrics only: series stay as they were).
+ */
+export function componentErrors(engine: Engine, W: Matrix, ref: Reference, thresholds = false): Record<string, number> {
   const c = components(engine, W);
-  return { ...componentErrorsFrom(c, ref.c, overallError(engine, W, ref.W), (x) => engine.log(x)), kappa: c.kappa };
+  const out = { ...componentErrorsFrom(c, ref.c, overallError(engine, W, ref.W), (x) => engine.log(x)), kappa: c.kappa };
+  return thresholds ? { ...out, ...effRankThresholdErrors(c.sv, ref.c.sv) } : out;
 }

@@ -115,6 +115,15 @@ async function specregFigure(r: ExperimentResults, mode: ErrorBars, metric: stri
   });
 }
 
+/** abl-batch: cells `B=<b>,<mode>` of one mode as numeric columns (B ascending). */
+function batchColumns(r: ExperimentResults, mode: 'steps' | 'samples'): KnobColumn[] {
+  return Object.keys(summaries(r))
+    .map((c) => new RegExp(`^B=(\\d+),${mode}$`).exec(c))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ x: Number(m[1]), cond: m[0] }))
+    .sort((a, b) => (a.x as number) - (b.x as number));
+}
+
 async function figure(id: string, title: string, svg: Promise<string>): Promise<Figure> {
   return { id, title, svg: await svg };
 }
@@ -154,5 +163,18 @@ export const ABLATION_SPECS: Record<string, Spec> = {
     const t = Number.isFinite(T) ? ` = ${fmt(T)}` : '';
     return [await figure('lrtime', `Ablation: learning rate at fixed lr·epochs${t} (epochs = lr·epochs / lr)${divergedNote(r)}`,
       sweep(r, m, 'lr=', { title: `lr at fixed lr·epochs${t}`, xLabel: 'learning rate' }))];
+  },
+  'abl-batch': async (r, m) => {
+    const metrics = [...KEY_METRICS, 'predRowNormErr', 'predOverallErr'];
+    const e = r.config?.epochs, b = r.config?.batch;
+    const steps = e ? ` (${e} steps)` : '', samples = e && b ? ` (≈ ${e * b} samples)` : '';
+    const out: Figure[] = [];
+    for (const [mode, note] of [['steps', steps], ['samples', samples]] as const) {
+      const cols = batchColumns(r, mode);
+      if (!cols.length) continue;
+      out.push(await figure(`batch-${mode}`, `Ablation: batch size at fixed ${mode}${note}, with the closed form (pred…)${divergedNote(r)}`,
+        metricsOverKnob(r, m, cols, metrics, { title: `Batch size at fixed ${mode}`, xLabel: 'batch size B (log scale)', xType: cols.length > 1 ? 'log' : 'linear' })));
+    }
+    return out;
   },
 };

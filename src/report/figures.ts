@@ -536,6 +536,9 @@ const SPECS: Record<string, Spec> = {
     )),
     ...(await genericSeries(r, m, ['weightSignal', 'weightCurvature', 'gradSigma', 'curvature'], 'index k (largest first)')),
   ],
+  spectral: async (r, m) => [
+    await fig('spectral-transfer', 'Spectral transfer: SGD, Muon, U·diag(s^(1−α))·Vᵀ steps at fixed α and adaptive α, d = 64', conditionFigure(r, ['rowNormErr', 'svErr', 'kappaErr', 'logKappaErr', 'overallErr'], m, 'Spectral transfer')),
+  ],
   ...ABLATION_SPECS,
   ...FMNIST_SPECS,
   ...TRANSFORMER_SPECS,

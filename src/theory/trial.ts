@@ -19,7 +19,7 @@ import { meanPath, predict, trialGeometry, type Prediction, type SgdSetting, typ
 /** The closed form covers plain single-layer SGD (with coupled weight decay) only. */
 export function sgdSetting(spec: TrainSpec): SgdSetting | undefined {
   const plain = spec.model === 'linear' && spec.optimizer === 'sgd' && !spec.multipliers && !spec.svMultipliers && !spec.specLambda
-    && !spec.svdCorrEvery && !spec.orthLambda && !spec.pssEvery;
+    && !spec.svdCorrEvery && !spec.orthLambda && !spec.pssEvery && !spec.structDecayLambda;
   if (!plain) return undefined;
   return { lr: spec.lr, batch: spec.batch, d: spec.d, noise: spec.noise, weightDecay: spec.weightDecay };
 }

@@ -4,15 +4,17 @@ import type { Engine } from '../engine/engine.js';
 import type { Matrix, Vector } from '../engine/block.js';
 import type { Rng } from '../engine/rng.js';
 import type { InitKind } from '../experiments/types.js';
+import { CondlabError } from '../engine/errors.js';
 import {
-  H, HEADER_SLOTS, MODEL_CHAIN, MODEL_LINEAR, OPT_ADAM, OPT_MUON, OPT_SGD, STOP_REASONS, TEACHER_LINEAR, TEACHER_MLP,
+  H, HEADER_SLOTS, MODEL_CHAIN, MODEL_LINEAR, OPT_ADAM, OPT_MUON, OPT_SGD, OPT_ST, STOP_REASONS, TEACHER_LINEAR, TEACHER_MLP,
   type TrainExports,
 } from './layout.js';
 import { wasmOf } from '../engine/internal.js';
 import type { CondlabExports } from '../engine/exports.js';
 
 export type ModelKind = 'linear' | 'deep' | 'mlp';
-export type OptimizerKind = 'sgd' | 'adam' | 'muon';
+/** 'st': spectral transfer, step U·diag(φ(s))·Vᵀ with φ ∝ s^(1−stAlpha) (assembly/train/spectral_transfer.ts). */
+export type OptimizerKind = 'sgd' | 'adam' | 'muon' | 'st';
 
 export interface TrainSpec {
   model: ModelKind;
@@ -31,6 +33,10 @@ export interface TrainSpec {
   multLrFactor?: number;
   /** Singular-value multipliers W_eff = U·diag(σ ⊙ m)·Vᵀ of svd(W), m at lr·multLrFactor (linear model). */
   svMultipliers?: boolean;
+  /** Structured decay (λ/2)·Σ_{i∈S} σᵢ² (linear model); 0 = off. */
+  structDecayLambda?: number;
+  /** Structured decay band: top k singular directions (k > 0) or bottom |k| (k < 0). */
+  structDecayK?: number;
   /** Orthogonality regulariser λ_o‖WᵀW − I‖²_F (linear model); 0 = off. */
   orthLambda?: number;
   /** Parametric Singularity Smoothing period in epochs (linear model); 0 = off. */
@@ -49,6 +55,14 @@ export interface TrainSpec {
   beta1?: number;
   beta2?: number;
   adamEps?: number;
+  /** Spectral transfer: curvature exponent α (0 = SGD direction, 1 = polar factor, 2 = Spectral Newton). */
+  stAlpha?: number;
+  /** Spectral transfer: directions with s < stTau·s₁ are dropped. */
+  stTau?: number;
+  /** Spectral transfer: re-measure α (from stAlpha) every this many steps from exact HVPs; 0 = α fixed. */
+  stAdaptEvery?: number;
+  /** Adaptive α: top-K gradient directions in the fit. */
+  stAdaptK?: number;
 }
 
 /** What the student learns from: a linear target W* (with its spectrum, for the correctives) or an MLP teacher. */
@@ -71,6 +85,19 @@ export interface StopInfo {
 const ADAM = { beta1: 0.9, beta2: 0.999, eps: 1e-8 };
 /** Muon's Nesterov momentum (Jordan et al. 2024). */
 export const MUON_MOMENTUM = 0.95;
+
+/** Spectral transfer's defaults: Spectral Newton (α = 2), directions below 1% of s₁ dropped. */
+export const ST_DEFAULTS = { alpha: 2, tau: 0.01, adaptK: 8 } as const;
+
+function checkSpectralTransfer(spec: TrainSpec, plainLinear: boolean): void {
+  if (!plainLinear) throw new CondlabError('spectral transfer (optimizer st) is implemented for the plain single-layer model', 'bad-config', { field: 'optimizer', value: 'st' });
+  const { stAlpha: a = ST_DEFAULTS.alpha, stTau: t = ST_DEFAULTS.tau } = spec;
+  if (!Number.isFinite(a) || a < -4 || a > 4) throw new CondlabError(`spectral transfer: α = ${a}; must be a finite number from -4 to 4`, 'bad-config', { field: 'stAlpha', value: a });
+  if (!Number.isFinite(t) || t < 0 || t >= 1) throw new CondlabError(`spectral transfer: τ = ${t}; must be a number in [0, 1)`, 'bad-config', { field: 'stTau', value: t });
+  const { stAdaptEvery: n = 0, stAdaptK: k = ST_DEFAULTS.adaptK } = spec;
+  if (!Number.isInteger(n) || n < 0) throw new CondlabError(`spectral transfer: adapt every ${n} steps; must be an integer ≥ 0 (0 = α fixed)`, 'bad-config', { field: 'stAdaptEvery', value: n });
+  if (!Number.isInteger(k) || k < 2) throw new CondlabError(`spectral transfer: K = ${k} directions; must be an integer ≥ 2`, 'bad-config', { field: 'stAdaptK', value: k });
+}
 
 /** Init std of a layer with fan-in `fanIn`, fan-out `fanOut`. */
 function initStdOf(kind: InitKind, singleLayer: boolean, initStd: number, fanIn: number, fanOut: number, d: number): number {
@@ -124,9 +151,9 @@ export class Trainer {
     const mult = linear && !!spec.multipliers;
     const svMult = linear && !!spec.svMultipliers;
     const linearOnly = spec.multipliers || spec.svMultipliers || (spec.specLambda ?? 0) !== 0 || (spec.svdCorrEvery ?? 0) > 0 ||
-      (spec.orthLambda ?? 0) !== 0 || (spec.pssEvery ?? 0) > 0;
+      (spec.orthLambda ?? 0) !== 0 || (spec.pssEvery ?? 0) > 0 || (spec.structDecayLambda ?? 0) !== 0;
     if (!linear && linearOnly) {
-      throw new Error('multipliers, spectral/orthogonality regularisation, SVD correction and PSS apply to the linear model only');
+      throw new Error('multipliers, spectral/orthogonality regularisation, SVD correction, PSS and structured decay apply to the linear model only');
     }
     if (mult && svMult) throw new Error('row/column multipliers and singular-value multipliers are exclusive');
     const depth = spec.model === 'deep' ? (spec.depth ?? 2) : spec.model === 'mlp' ? 2 : 1;
@@ -141,8 +168,9 @@ export class Trainer {
     const params = engine.vector(n);
     const grad = engine.vector(n);
     const prev = engine.vector(n);
-    const moments = spec.optimizer === 'adam' || spec.optimizer === 'muon';
+    const moments = spec.optimizer === 'adam' || spec.optimizer === 'muon' || spec.optimizer === 'st';
     if (spec.optimizer === 'muon' && (!linear || mult || svMult)) throw new Error('Muon is implemented for the plain single-layer model');
+    if (spec.optimizer === 'st') checkSpectralTransfer(spec, linear && !mult && !svMult);
     const adamM = moments ? engine.vector(n) : undefined; // Muon: momentum buffer
     const adamV = moments ? engine.vector(n) : undefined; // Muon: the update being orthogonalised
     const nsWs = spec.optimizer === 'muon' ? engine.vector(Math.ceil(w.newtonSchulzWorkspaceBytes(d, d) / 8)) : undefined;
@@ -151,7 +179,7 @@ export class Trainer {
     const svdS = engine.vector(d), svdU = engine.matrix(d, d), svdV = engine.matrix(d, d);
     const weff = engine.matrix(d, d), geff = engine.matrix(d, d);
     const sigmaStar = engine.vector(d);
-    const scratch = linear ? engine.matrix(d, d) : undefined;
+    const scratch = linear ? engine.matrix(d, d) : undefined; // also U·diag(φ) of the spectral-transfer step
     let work: Vector;
     let dimsPtr = 0;
     if (linear) {
@@ -190,7 +218,7 @@ export class Trainer {
     set(H.HIDDEN, tHidden);
     set(H.BATCH, batch);
     set(H.NPARAM, n);
-    set(H.OPT, spec.optimizer === 'adam' ? OPT_ADAM : spec.optimizer === 'muon' ? OPT_MUON : OPT_SGD);
+    set(H.OPT, spec.optimizer === 'adam' ? OPT_ADAM : spec.optimizer === 'muon' ? OPT_MUON : spec.optimizer === 'st' ? OPT_ST : OPT_SGD);
     set(H.NS_WS, nsWs ? nsWs.ptr : 0);
     set(H.LR, spec.lr);
     set(H.WD, spec.weightDecay);
@@ -202,7 +230,7 @@ export class Trainer {
     set(H.LOGK_TARGET, logK);
     set(H.CORR_EVERY, linear ? (spec.svdCorrEvery ?? 0) : 0);
     set(H.CORR_RATE, spec.svdCorrRate ?? 0.1);
-    set(H.BETA1, spec.beta1 ?? (spec.optimizer === 'muon' ? MUON_MOMENTUM : ADAM.beta1));
+    set(H.BETA1, spec.beta1 ?? (spec.optimizer === 'muon' || spec.optimizer === 'st' ? MUON_MOMENTUM : ADAM.beta1));
     set(H.BETA2, spec.beta2 ?? ADAM.beta2);
     set(H.ADAM_EPS, spec.adamEps ?? ADAM.eps);
     set(H.STEP, 0);
@@ -230,6 +258,17 @@ export class Trainer {
     set(H.PSS_EVERY, linear ? (spec.pssEvery ?? 0) : 0);
     set(H.PSS_STRENGTH, spec.pssStrength ?? 0.1);
     set(H.SCRATCH, scratch ? scratch.ptr : 0);
+    set(H.ST_ALPHA, spec.stAlpha ?? ST_DEFAULTS.alpha);
+    set(H.ST_TAU, spec.stTau ?? ST_DEFAULTS.tau);
+    set(H.ST_ADAPT_EVERY, spec.stAdaptEvery ?? 0);
+    set(H.ST_ADAPT_K, spec.stAdaptK ?? ST_DEFAULTS.adaptK);
+    set(H.ST_ALPHA_FIT, Number.NaN);
+    const sdK = spec.structDecayK ?? 8;
+    if (linear && (spec.structDecayLambda ?? 0) !== 0 && (!Number.isInteger(sdK) || sdK === 0 || Math.abs(sdK) > d)) {
+      throw new CondlabError(`structured decay: k = ${sdK}; must be a non-zero integer with |k| ≤ d = ${d} (k > 0 top, k < 0 bottom)`, 'bad-config', { field: 'structDecayK', value: sdK });
+    }
+    set(H.SD_LAMBDA, linear ? (spec.structDecayLambda ?? 0) : 0);
+    set(H.SD_K, sdK);
 
     // W₀: the training stream's first d² normals always form the first d×d block
     const z0 = engine.vector(d * d);
@@ -283,6 +322,12 @@ export class Trainer {
   /** Loss at the current parameters on the current batch; gradient into `grad` (with weight decay and the spectral term when `withReg`). */
   gradient(withReg = false): number {
     return this.wasm.trainGradient(this.header.ptr, withReg ? 1 : 0);
+  }
+
+  /** Spectral transfer: α in use now (adaptive: the last measurement, clamped) and the last unclamped fit (NaN: none). */
+  get stAlpha(): { alpha: number; fit: number } {
+    const h = this.header.data();
+    return { alpha: h[H.ST_ALPHA], fit: h[H.ST_ALPHA_FIT] };
   }
 
   /** Unclipped Frobenius norm of the last spectral-regulariser gradient. */

@@ -6,6 +6,7 @@
 //   abl-multlr   row/column multipliers at lr·f, f ∈ multLrFactors, + plain SGD    cells sgd, multlr=<f>
 //   abl-specreg  spectral regulariser (λ, clip) ∈ specLambdas × specClips, + SGD   cells sgd, lambda=<λ>,clip=<c>
 //   abl-lrtime   lr ∈ lrs at fixed lr·epochs = config.lr·config.epochs            cells lr=<lr> (epochs = round(T/lr))
+//   abl-batch    B ∈ batches at fixed steps and at fixed samples (+ closed form)    cells B=<b>,steps, B=<b>,samples
 import type { Experiment } from '../types.js';
 import { ablInit } from './init.js';
 import { ablNoise } from './noise.js';
@@ -13,8 +14,9 @@ import { ablScale } from './scale.js';
 import { ablMultLr } from './multlr.js';
 import { ablSpecReg } from './specreg.js';
 import { ablLrTime, epochsAtFixedTime } from './lrtime.js';
+import { ablBatch, epochsAtFixedSamples } from './batch.js';
 
-export const ablationExperiments: Experiment[] = [ablInit, ablNoise, ablScale, ablMultLr, ablSpecReg, ablLrTime];
+export const ablationExperiments: Experiment[] = [ablInit, ablNoise, ablScale, ablMultLr, ablSpecReg, ablLrTime, ablBatch];
 
-export { ablInit, ablNoise, ablScale, ablMultLr, ablSpecReg, ablLrTime, epochsAtFixedTime };
+export { ablInit, ablNoise, ablScale, ablMultLr, ablSpecReg, ablLrTime, epochsAtFixedTime, ablBatch, epochsAtFixedSamples };
 export { pairedAblation, stepCost, type AblationCell, type AblationDef } from './paired.js';

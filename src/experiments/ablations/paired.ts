@@ -9,6 +9,7 @@ import { CondlabError } from '../../engine/errors.js';
 import type { TrainSpec } from '../../train/trainer.js';
 import type { CellContext, CellResult, Experiment, RunConfig } from '../types.js';
 import { epochCost, runLinear, trialTarget } from '../common.js';
+import { closedFormMetrics, overlayOf } from '../../theory/trial.js';
 
 export interface AblationCell {
   /** Cell name = condition name, e.g. `noise=0.01`. */
@@ -30,6 +31,8 @@ export interface AblationDef {
   quick?: Partial<RunConfig>;
   /** Extra metrics of a finished (non-diverged) condition, e.g. the epochs it ran. */
   extraMetrics?(cell: AblationCell, config: RunConfig): Record<string, number>;
+  /** Attach the closed-form prediction (src/theory/trial.ts) for plain-SGD cells: pred… metrics at the cell's epochs. */
+  closedForm?: boolean;
 }
 
 /**
@@ -77,8 +80,11 @@ export function pairedAblation(def: AblationDef): Experiment {
       const config: RunConfig = { ...ctx.config, epochs: c.epochs ?? ctx.config.epochs, targetScale: c.targetScale ?? ctx.config.targetScale };
       return ctx.engine.scope(() => {
         const ref = trialTarget(ctx.engine, config, ctx.trial, c.spec.d);
-        const r = runLinear({ ...ctx, config }, ref, c.spec);
+        const start: { W0?: Float64Array } = {};
+        const r = runLinear({ ...ctx, config }, ref, c.spec, def.closedForm ? { onStart: (W) => void (start.W0 = W.toArray()) } : {});
         if (!r.diverged && def.extraMetrics) Object.assign(r.metrics, def.extraMetrics(c, config));
+        const overlay = start.W0 && !r.diverged ? overlayOf(ref, start.W0, c.spec) : undefined;
+        if (overlay) Object.assign(r.metrics, closedFormMetrics(overlay, ref, config.epochs, ctx.engine));
         ctx.progress?.(1);
         return { [c.name]: r };
       });
