@@ -69,6 +69,8 @@ export function trainStudent(
       else model.adamStep(params, g, m, v, o.lr, t);
       if (o.progress && t % 50 === 0) o.progress(t / o.steps);
     }
+    // the last update can overflow the weights with a finite gradient: that run diverged too, at its last step
+    if (divergedAt === undefined && wasmOf(engine).firstNonFinite(params.length, params.ptr) >= 0) divergedAt = o.steps;
   } finally {
     model.free();
     g.free();
