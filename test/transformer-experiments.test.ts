@@ -1,11 +1,10 @@
 // The `transformer` and `mechanisms` experiments on tiny configs (shape of the results, determinism, the fits'
-// definitions) and the claims module's verdict logic on hand-made results.
+// definitions); their claims (C22–C38) are judged in test/claims-transformer.test.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Engine } from '../src/engine/index.js';
 import { resolveConfig } from '../src/experiments/index.js';
 import { transformerExperiment, mechanismsExperiment } from '../src/experiments/transformer/index.js';
-import { transformerClaims } from '../src/experiments/transformer/claims.js';
-import type { ExperimentResults, RunConfig } from '../src/experiments/types.js';
+import type { RunConfig } from '../src/experiments/types.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -59,45 +58,5 @@ describe('mechanisms experiment', () => {
         expect(r.series!.gradSigma.length).toBe(r.series!.curvature.length);
       }
     }
-  });
-});
-
-/** Hand-made results: per trial, α for the given cell/type conditions (other metrics absent). */
-function fakeMech(values: Record<string, number[]>): ExperimentResults {
-  const n = Math.max(...Object.values(values).map((v) => v.length));
-  const trials = Array.from({ length: n }, (_, t) => ({
-    trial: t, cell: 'all', seed: t,
-    result: Object.fromEntries(Object.entries(values).map(([c, xs]) => [c, { metrics: { alpha: xs[t], transferRelErr: 0.01, curvaturePR: 1.5 } }])),
-  }));
-  return { trials } as unknown as ExperimentResults;
-}
-
-describe('transformer claims', () => {
-  const mlp = (up: number[], down: number[] = up) => ({ 'mlp/mlpUp': up, 'mlp/mlpDown': down });
-  const c = (res: ExperimentResults, id: string) => transformerClaims(res, undefined).find((x) => x.id === id)!;
-
-  it('judges "α ≈ seed value" by whether mean ± 2 SE sits inside, outside or across the ±0.3 band', () => {
-    expect(c(fakeMech(mlp([2.1, 2.2, 2.15])), 'C22').verdict).toBe('supported');
-    expect(c(fakeMech(mlp([1.0, 1.1, 0.9])), 'C22').verdict).toBe('refuted');
-    expect(c(fakeMech(mlp([2.6, 2.65, 2.7])), 'C22').verdict).toBe('refuted'); // 0.47 above: outside the band
-    expect(c(fakeMech(mlp([2.0, 2.8, 2.4])), 'C22').verdict).toBe('inconclusive');
-    expect(c(fakeMech(mlp([2.18])), 'C22')).toMatchObject({ verdict: 'inconclusive', reason: expect.stringMatching(/one trial/) });
-    expect(c(fakeMech({}), 'C22').verdict).toBe('inconclusive');
-  });
-
-  it('pairs trials for directional claims: LayerNorm lowering α is supported, refuted or inconclusive', () => {
-    const withLn = (ln: number[]) => fakeMech({ ...mlp([2.0, 2.1, 2.2]), '+ln/mlpUp': ln, '+ln/mlpDown': ln });
-    expect(c(withLn([1.2, 1.3, 1.4]), 'C23').verdict).toBe('supported');
-    expect(c(withLn([2.5, 2.6, 2.7]), 'C23').verdict).toBe('refuted');
-    // unpaired the two would overlap; paired, every trial drops by 0.05 exactly → supported
-    expect(c(withLn([1.95, 2.05, 2.15]), 'C23').verdict).toBe('supported');
-    expect(c(withLn([2.1, 2.0, 2.2]), 'C23').verdict).toBe('inconclusive');
-  });
-
-  it('judges the transfer identity by the median error over all fits', () => {
-    const r = fakeMech(mlp([2, 2]));
-    expect(c(r, 'C33').verdict).toBe('supported');
-    for (const t of r.trials) for (const v of Object.values(t.result)) v.metrics.transferRelErr = 0.2;
-    expect(c(r, 'C33').verdict).toBe('refuted');
   });
 });

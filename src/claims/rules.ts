@@ -22,7 +22,10 @@
 //   norm       norm, Frobenius and overall errors (light-tailed): the MEAN, within a factor 1.25;
 //   count      errors of integer counts that are mostly exactly 0 (effective rank): the MEAN (the median is 0), factor 2;
 //   reduction  percentage reductions (1 − after/before, from the median paired ratio for κ-type quantities, the
-//              ratio of means for norms): within ±15 percentage points.
+//              ratio of means for norms): within ±15 percentage points;
+//   exponent   fitted power-law exponents (seed 004's curvature exponent α, which can sit near or below 0, so a
+//              factor band means nothing): the MEDIAN, within ±0.3 absolute (2–3× the seed's own across-layer std,
+//              0.10–0.18). Directions on exponents use the linear scale (paired differences), never log ratios.
 // The band is fixed around the paper's value: our own CI or spread never widens it. A paper range [lo, hi] passes
 // when ours lies in [lo/F, hi·F]; a paper ceiling ("~0.001") when ours ≤ paper·F.
 //
@@ -59,13 +62,14 @@ export interface DirectionTest {
   note?: string;
 }
 
-export type Quantity = 'kappa' | 'norm' | 'count' | 'reduction';
+export type Quantity = 'kappa' | 'norm' | 'count' | 'reduction' | 'exponent';
 
-export const SIZE_RULE: Record<Quantity, { statistic: 'median' | 'mean'; factor?: number; pp?: number }> = {
+export const SIZE_RULE: Record<Quantity, { statistic: 'median' | 'mean'; factor?: number; pp?: number; abs?: number }> = {
   kappa: { statistic: 'median', factor: 2 },
   norm: { statistic: 'mean', factor: 1.25 },
   count: { statistic: 'mean', factor: 2 },
   reduction: { statistic: 'median', pp: 15 },
+  exponent: { statistic: 'median', abs: 0.3 },
 };
 
 export interface SizeCheck {
@@ -90,6 +94,12 @@ export interface SizeResult extends SizeCheck {
 export function sizeBand(c: SizeCheck): [number, number] {
   const r = SIZE_RULE[c.quantity];
   if (c.quantity === 'reduction') return [c.paper - r.pp!, c.paper + r.pp!];
+  if (r.abs !== undefined) {
+    const A = r.abs;
+    if (c.lo !== undefined || c.hi !== undefined) return [(c.lo ?? -Infinity) - A, (c.hi ?? Infinity) + A];
+    if (c.ceiling) return [-Infinity, c.paper + A];
+    return [c.paper - A, c.paper + A];
+  }
   const F = r.factor!;
   if (c.lo !== undefined || c.hi !== undefined) return [(c.lo ?? 0) / F, (c.hi ?? Infinity) * F];
   if (c.ceiling) return [-Infinity, c.paper * F];

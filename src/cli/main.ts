@@ -65,7 +65,7 @@ const INSPECT_OPTIONS: Record<string, OptionSpec> = {
 const COMMANDS: Record<string, { usage: string; summary: string; options: Record<string, OptionSpec> }> = {
   run: { usage: 'condlab run <experiment|all|comma-list> [options]   (experiments: `condlab list`)', summary: 'run experiments, writing results/<exp>.json', options: RUN_OPTIONS },
   merge: { usage: 'condlab merge DIR… [--out results/] [--allow-partial]', summary: 'merge the shards of sharded runs into results/<exp>.json', options: MERGE_OPTIONS },
-  claims: { usage: 'condlab claims [--in results/] [--json]', summary: "judge the paper's claims C1–C21 from results", options: CLAIMS_OPTIONS },
+  claims: { usage: 'condlab claims [--in results/] [--json]', summary: "judge the claims (paper C1–C21, C22 onward beyond it) from results", options: CLAIMS_OPTIONS },
   report: { usage: 'condlab report [--in results/] [--out report/] [--costs FILE]', summary: 'write report.html and report.md with figures', options: REPORT_OPTIONS },
   inspect: { usage: 'condlab inspect FILE.safetensors|FILE.npy|FILE.onnx [--json] [--max-dim N] [--out DIR]', summary: 'spectral summary of every matrix in a weights file', options: INSPECT_OPTIONS },
   list: { usage: 'condlab list', summary: 'the experiments, their paper sections and presets', options: { help: { type: 'boolean', help: 'this text' } } },
