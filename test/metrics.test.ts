@@ -3,7 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { Engine } from '../src/engine/index.js';
 import {
-  componentErrors, components, effectiveRank, kappaOf, reference, scalarRelErr, spectralGap, vectorRelErr,
+  componentErrors, componentErrorsFrom, components, effectiveRank, kappaOf, reference, scalarRelErr, spectralGap, vectorRelErr,
 } from '../src/metrics/index.js';
 
 let engine: Engine;
@@ -78,5 +78,29 @@ describe('helpers', () => {
     expect(kappaOf([10, 5, 2])).toBe(5);
     expect(effectiveRank([1, 0.02, 0.01, 0.005])).toBe(2); // strict: 0.01 is not > 0.01·1
     expect(spectralGap([4, 3])).toBe(0.25);
+  });
+});
+
+describe('errors against a rank-deficient reference (a low-rank target)', () => {
+  const comp = (sv: number[], n = sv.length) => ({
+    rowNorms: new Float64Array(n).fill(1), colNorms: new Float64Array(n).fill(1), sv: Float64Array.from(sv),
+    kappa: sv[0] / sv[sv.length - 1], effRank: 0, gap: 0, frob: 1,
+  });
+  it('σ and κ errors are taken over the reference numerical rank: finite, and equal to the truncated formula', () => {
+    const ref = comp([4, 2, 1, 0, 0]); // rank 3: exact zeros, as the bidiagonal SVD returns them
+    const est = comp([4.4, 1.8, 1.1, 1e-3, 1e-4]);
+    const e = componentErrorsFrom(est, ref, 0, Math.log);
+    expect(e.svErr).toBeCloseTo((0.4 / 4 + 0.2 / 2 + 0.1 / 1) / 3, 14);
+    expect(e.kappaErr).toBeCloseTo(Math.abs(4.4 / 1.1 - 4) / 4, 14);
+    expect(e.logKappaErr).toBeCloseTo(Math.abs(Math.log(4.4 / 1.1) - Math.log(4)), 14);
+    // rounding-level σ* (what Jacobi returned) count as zero too: no 1e14 errors
+    const noisy = componentErrorsFrom(est, comp([4, 2, 1, 3e-16, 1e-17]), 0, Math.log);
+    expect(noisy.svErr).toBeCloseTo(e.svErr, 14);
+  });
+  it('a full-rank reference keeps PROTOCOL.md’s definitions over every σ', () => {
+    const ref = comp([4, 2, 1, 0.5]), est = comp([4, 2, 1, 1]);
+    const e = componentErrorsFrom(est, ref, 0, Math.log);
+    expect(e.svErr).toBeCloseTo(1 / 4, 14);
+    expect(e.kappaErr).toBeCloseTo(Math.abs(4 - 8) / 8, 14);
   });
 });

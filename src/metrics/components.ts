@@ -66,14 +66,35 @@ export function components(engine: Engine, W: Matrix): Components {
 }
 
 /** Relative errors of every component, from already computed components. `overallErr` needs both matrices. */
+/**
+ * Numerical rank of a descending spectrum: #{σᵢ > max(m, n)·ε·σ₁}, the threshold below which a computed σ is
+ * rounding (the values-only SVD is accurate to c·n·ε·σ₁).
+ */
+export function numericalRank(sv: ArrayLike<number>, maxDim = sv.length): number {
+  const tol = maxDim * 2 ** -52 * sv[0];
+  let r = 0;
+  while (r < sv.length && sv[r] > tol) r++;
+  return r;
+}
+
+/**
+ * For a rank-deficient reference (a low-rank target) PROTOCOL.md's |σ̂ᵢ − σᵢ*|/σᵢ* and κ* = σ₁* / σ_min* are 0/0 and
+ * ∞ on its zero singular values (the old Jacobi metrics gave ~1e14 from rounding-level σ*): σ and κ errors are then
+ * taken over the reference's numerical rank r — σ₁…σ_r, κ = σ₁/σ_r for both matrices. Full-rank references are
+ * unchanged.
+ */
 export function componentErrorsFrom(c: Components, ref: Components, overallErr: number, log: (x: number) => number): Record<ComponentMetric, number> {
+  const r = Math.max(1, numericalRank(ref.sv, Math.max(ref.rowNorms.length, ref.colNorms.length)));
+  const full = r === ref.sv.length;
+  const sv = full ? c.sv : Array.from(c.sv).slice(0, r), refSv = full ? ref.sv : Array.from(ref.sv).slice(0, r);
+  const kappa = full ? c.kappa : kappaOf(sv), refKappa = full ? ref.kappa : kappaOf(refSv);
   return {
     rowNormErr: vectorRelErr(c.rowNorms, ref.rowNorms),
     colNormErr: vectorRelErr(c.colNorms, ref.colNorms),
-    svErr: vectorRelErr(c.sv, ref.sv),
-    kappaErr: scalarRelErr(c.kappa, ref.kappa),
+    svErr: vectorRelErr(sv, refSv),
+    kappaErr: scalarRelErr(kappa, refKappa),
     // the engine's log, not Math.log: JS engines disagree in the last bit, results must not
-    logKappaErr: Math.abs(log(c.kappa) - log(ref.kappa)),
+    logKappaErr: Math.abs(log(kappa) - log(refKappa)),
     effRankErr: scalarRelErr(c.effRank, ref.effRank),
     gapErr: scalarRelErr(c.gap, ref.gap),
     frobErr: scalarRelErr(c.frob, ref.frob),

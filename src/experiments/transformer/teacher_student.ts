@@ -11,6 +11,7 @@ import { components, componentErrorsFrom, overallError, kappaOf } from '../../me
 import { Transformer, LAYER_TYPES } from '../../models/transformer.js';
 import { baseSpec } from './shapes.js';
 import { drawBatch, teacherParams, trainStudent } from './task.js';
+import { wasmOf } from '../../engine/internal.js';
 
 export const TS_TYPES = [...LAYER_TYPES, 'qk', 'ov'] as const;
 const OPTIMIZERS = ['sgd', 'adam'] as const;
@@ -65,6 +66,8 @@ function streamKappa(engine: Engine, model: Transformer, w: Vector): number {
         P = engine.matmul(F, P);
       }
     }
+    // weights that are finite but huge (a blown-up run's last steps) overflow the product: no κ to report
+    if (wasmOf(engine).firstNonFinite(P.length, P.ptr) >= 0) return Number.NaN;
     return kappaOf(engine.singularValues(P).toArray());
   });
 }
@@ -84,10 +87,14 @@ export function runTransformerCell(ctx: CellContext): CellResult {
       const lr = optimizer === 'sgd' ? config.lr : config.adamLr;
       const run = trainStudent(engine, spec, teacher, tw, { optimizer, lr, steps: config.epochs, batch: config.batch, initRng, dataRng, progress: ctx.progress });
       const out: CellResult = {};
-      if (run.divergedAt !== undefined) {
-        for (const t of [...TS_TYPES, 'stream']) out[`${optimizer}/${t}`] = { diverged: { epoch: run.divergedAt, reason: 'non-finite loss or gradient' }, metrics: {} };
+      const diverged = (epoch: number, reason: string): CellResult => {
+        for (const t of [...TS_TYPES, 'stream']) out[`${optimizer}/${t}`] = { diverged: { epoch, reason }, metrics: {} };
+        run.params.free();
         return out;
-      }
+      };
+      if (run.divergedAt !== undefined) return diverged(run.divergedAt, 'non-finite loss or gradient');
+      const ks = streamKappa(engine, evalStudent, run.params);
+      if (!Number.isFinite(ks)) return diverged(config.epochs, 'trained weights overflow the residual-stream product');
       // excess loss (KL from the teacher) on a fresh batch: student CE minus the teacher's entropy on the same targets
       drawBatch(evalTeacher, tw, evalStudent, evalRng);
       evalTeacher.targets.data().set(evalStudent.targets.data());
@@ -120,7 +127,7 @@ export function runTransformerCell(ctx: CellContext): CellResult {
         for (const [k, xs] of Object.entries(acc[t] ?? {})) metrics[k] = xs.reduce((a, c) => a + c, 0) / xs.length;
         out[`${optimizer}/${t}`] = { metrics };
       }
-      const ks = streamKappa(engine, evalStudent, run.params), kt = streamKappa(engine, evalStudent, tw);
+      const kt = streamKappa(engine, evalStudent, tw);
       out[`${optimizer}/stream`] = {
         metrics: { productKappa: ks, targetProductKappa: kt, productLogKappaErr: Math.abs(engine.log(ks) - engine.log(kt)), excessLoss: kl, finalTrainLoss: run.finalLoss },
       };
