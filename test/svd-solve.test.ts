@@ -61,9 +61,12 @@ function residual(a: Float64Array, m: number, n: number, r: { s: Float64Array; u
 }
 
 describe('vectors by a triangular solve', () => {
-  it('is taken for random Gaussian matrices, keeps σ, V and the sweep count bit for bit, U orthogonal to 16·p·ε', () => {
+  it('is taken for well-conditioned (rectangular) Gaussian matrices, keeps σ, V and the sweep count bit for bit, U orthogonal to 16·p·ε', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 24, max: 80 }), fc.integer({ min: 24, max: 80 }), fc.nat(1e6), (m, n, seed) => {
+      // rectangular with |m − n| ≥ 16, so κ ≤ (√m + √n)/(√m − √n) ≈ 20 w.h.p.: square Gaussians are occasionally
+      // ill-conditioned enough (80×80, seed 17 was one) to fail the guards and rightly fall back to accumulation
+      fc.property(fc.integer({ min: 24, max: 64 }), fc.integer({ min: 16, max: 32 }), fc.boolean(), fc.nat(1e6), (p, extra, wide, seed) => {
+        const m = wide ? p : p + extra, n = wide ? p + extra : p;
         const a = engine.scope(() => engine.rng(seed, m, n).normalMatrix(m, n).toArray() as Float64Array);
         const k = Math.min(m, n);
         const solved = raw(m, n, a, 1), acc = raw(m, n, a, 1 | 4);
@@ -78,7 +81,7 @@ describe('vectors by a triangular solve', () => {
         expect(orthErr(solved.v, n, k)).toBeLessThanOrEqual(16 * k * EPS);
         expect(residual(a, m, n, solved)).toBeLessThanOrEqual(8 * Math.max(m, n) * EPS);
       }),
-      { numRuns: 8 },
+      { numRuns: 12 },
     );
   });
 
