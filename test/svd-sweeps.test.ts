@@ -35,7 +35,9 @@ describe('Jacobi sweep count', () => {
 });
 
 describe('σ of a fixed matrix, bit for bit', () => {
-  // normalMatrix(12, 9) from seed 20261201: the generator is itself pinned by test/rng.test.ts
+  // normalMatrix(12, 9) from seed 20261201: the generator is itself pinned by test/rng.test.ts. Re-derived after
+  // 0.3.0's Ziggurat normals changed this matrix (both pins had gone stale with it). The vectors path's triangular
+  // solve for J (svd.ts step 5) moves no σ bit: the rotations are the same, so the one Jacobi pin covers both.
   const fixed = () => engine.rng(20261201).normalMatrix(12, 9);
 
   it('Jacobi (values and vectors paths agree) and its sweep count', () => {
@@ -44,8 +46,8 @@ describe('σ of a fixed matrix, bit for bit', () => {
       const full = engine.svd(A);
       const only = engine.svd(A, { vectors: false });
       const expected = [
-        '4017caccc72e16a8', '40149260d61b48a1', '4011aa897822af5a', '400bc18b6bfc973a', '40084a2813bb5a3e',
-        '4005d0c777f2f93b', '40030f3f286aed95', '3ffe3a67ea5c1619', '3ff1f0d8fab9ab51',
+        '401b67fbec9eab6a', '401ac599e1833f79', '401265f94f85de2f', '400e5e962d66bff0', '40096456954a7710',
+        '40051e773fab3e8a', '4000bbd3f7f49cee', '3ff67d423cce8901', '3ff05fa50bd7d4fa',
       ];
       expect(Array.from(full.s.toArray(), hex)).toEqual(expected);
       expect(Array.from(only.s.toArray(), hex)).toEqual(expected);
@@ -57,8 +59,8 @@ describe('σ of a fixed matrix, bit for bit', () => {
     engine.scope(() => {
       const s = engine.svd(fixed(), { vectors: false, method: 'bidiag' }).s.toArray();
       expect(Array.from(s, hex)).toEqual([
-        '4017caccc72e16a7', '40149260d61b48a3', '4011aa897822af57', '400bc18b6bfc9737', '40084a2813bb5a3c',
-        '4005d0c777f2f935', '40030f3f286aed99', '3ffe3a67ea5c1613', '3ff1f0d8fab9ab4a',
+        '401b67fbec9eab6a', '401ac599e1833f75', '401265f94f85de2e', '400e5e962d66bff2', '40096456954a7709',
+        '40051e773fab3e8a', '4000bbd3f7f49cec', '3ff67d423cce8907', '3ff05fa50bd7d4f5',
       ]);
     });
   });
