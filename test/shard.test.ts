@@ -313,9 +313,9 @@ describe('merge', () => {
     const f0 = shardFile(a, 'fakeshard', { index: 0, count: 2 });
     const original = readFileSync(f0, 'utf8');
     writeFileSync(f0, original.replace(`"engineVersion": "${ENGINE_VERSION}"`, '"engineVersion": "9.9.9"'));
-    await expect(mergeShards([a], { resolve })).rejects.toThrow(/was written by engine 9\.9\.9 but .*shard-1-of-2\.json by 0\.2\.0; shards of one run must use one condlab version/);
+    await expect(mergeShards([a], { resolve })).rejects.toThrow(new RegExp(`was written by engine 9\\.9\\.9 but .*shard-1-of-2\\.json by ${ENGINE_VERSION.replace(/\./g, '\\.')}; shards of one run must use one condlab version`));
     writeFileSync(shardFile(a, 'fakeshard', { index: 1, count: 2 }), readFileSync(shardFile(a, 'fakeshard', { index: 1, count: 2 }), 'utf8').replace(`"engineVersion": "${ENGINE_VERSION}"`, '"engineVersion": "9.9.9"'));
-    await expect(mergeShards([a], { resolve })).rejects.toThrow(/the shards were written by engine 9\.9\.9, this condlab is 0\.2\.0; merge with the version that ran them/);
+    await expect(mergeShards([a], { resolve })).rejects.toThrow(new RegExp(`the shards were written by engine 9\\.9\\.9, this condlab is ${ENGINE_VERSION.replace(/\./g, '\\.')}; merge with the version that ran them`));
     rmSync(a, { recursive: true });
     mkdirSync(a);
     await runShards(cfg(), 2, () => a);

@@ -64,10 +64,13 @@ describe('structured decay', () => {
       return sv(t.weights().toArray());
     });
     const sgd = run(0, 1), top = run(0.5, 2), bottom = run(0.5, -2);
-    expect(top[0]).toBeLessThan(0.95 * sgd[0]);
-    expect(Math.abs(top[d - 1] / sgd[d - 1] - 1)).toBeLessThan(0.05);
-    expect(bottom[d - 1]).toBeLessThan(0.95 * sgd[d - 1]);
-    expect(Math.abs(bottom[0] / sgd[0] - 1)).toBeLessThan(0.05);
+    // in band: a clear drop; out of band: the data term couples the directions a little, so the other end moves, but
+    // by at most a fifth of the in-band change (a decay on the wrong band fails both)
+    const inTop = 1 - top[0] / sgd[0], inBottom = 1 - bottom[d - 1] / sgd[d - 1];
+    expect(inTop).toBeGreaterThan(0.05);
+    expect(Math.abs(top[d - 1] / sgd[d - 1] - 1)).toBeLessThan(0.2 * inTop);
+    expect(inBottom).toBeGreaterThan(0.05);
+    expect(Math.abs(bottom[0] / sgd[0] - 1)).toBeLessThan(0.2 * inBottom);
   });
 
   it('refuses k = 0, |k| > d and non-integers, and non-linear models', () => {

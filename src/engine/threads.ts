@@ -19,6 +19,7 @@ export const threadsWasmUrl = (variant: EngineVariant): URL =>
 /** 64 KiB pages: the module's own minimum, and wasm32's 4 GiB ceiling as the declared maximum. */
 const INITIAL_PAGES = 16;
 const MAXIMUM_PAGES = 65536;
+/** Most threads one engine's pool may use (`loadEngine({ threads })` refuses more). */
 export const MAX_THREADS = 64;
 
 const isNode = typeof process !== 'undefined' && typeof process.versions?.node === 'string';

@@ -6,8 +6,10 @@
 import { CondlabError } from './errors.js';
 import type { WasmSource } from './loader.js';
 
+/** Which build of the module an engine runs: the default bit-reproducible one, or the opt-in relaxed-SIMD FMA one. */
 export type EngineVariant = 'plain' | 'fma';
 
+/** Options of `loadEngine({ … })`: the build variant, GEMM threads, an explicit module source, a fallback hook. */
 export interface LoadOptions {
   /** Load the FMA build (relaxed-simd); falls back to the plain build, with a message, where the engine lacks it. */
   fma?: boolean;
@@ -22,6 +24,7 @@ export interface LoadOptions {
   onFallback?: (message: string) => void;
 }
 
+/** Where the opt-in FMA build (`build/condlab-fma.wasm`) lives next to the default one. */
 export const fmaWasmUrl = (): URL => new URL('../../build/condlab-fma.wasm', import.meta.url);
 
 /** The smallest module using f64x2.relaxed_madd: () → v128 computing madd(0, 0, 0). */
