@@ -44,7 +44,8 @@ function expectAllPass(props: SpectralProperty<any>[]) {
 function failing(props: SpectralProperty<any>[]): Map<string, string> {
   const out = new Map<string, string>();
   for (const p of props) {
-    const r = runProperty(p, { seed: seed(), numRuns: RUNS });
+    // only whether each property fails matters here; shrinking a slow solver's counterexample took minutes
+    const r = runProperty(p, { seed: seed(), numRuns: RUNS, shrink: false });
     if (!r.passed) out.set(p.name, r.failure!);
   }
   return out;

@@ -156,13 +156,14 @@ export interface PropertyReport {
 }
 
 /** Runs each property with fc.check (never throws on a failing implementation) and reports. */
-export function runProperties(props: SpectralProperty<any>[], params: { seed: number; numRuns?: number }): PropertyReport[] {
+export function runProperties(props: SpectralProperty<any>[], params: { seed: number; numRuns?: number; shrink?: boolean }): PropertyReport[] {
   return props.map((p) => runProperty(p, params));
 }
 
-export function runProperty(p: SpectralProperty<any>, params: { seed: number; numRuns?: number }): PropertyReport {
+export function runProperty(p: SpectralProperty<any>, params: { seed: number; numRuns?: number; shrink?: boolean }): PropertyReport {
   p.reset();
-  const r = fc.check(p.property, { seed: params.seed, numRuns: params.numRuns ?? 100 });
+  // shrink: false stops at the first failure (no shrunk counterexample): for checks that only ask whether it fails
+  const r = fc.check(p.property, { seed: params.seed, numRuns: params.numRuns ?? 100, endOnFailure: params.shrink === false });
   const cex = r.counterexample?.[0] as Partial<TestMatrix> | undefined;
   const err = r.errorInstance as Error | undefined;
   return {
