@@ -264,3 +264,18 @@ describe('svd method option', () => {
     z.free();
   });
 });
+
+describe('bidiag: where dqds gives up, the values still come back', () => {
+  it('a 3×9 matrix with σ = 0.5, 0.5, 0.5 (a conformance-bench counterexample) returns its σ', () => {
+    const rows = [
+      [0.3490218949105342, 0.18222631614196555, 0.29052338971485575, 0, 0, 0.01013725705250538, -0.000002650666935913356, 0, 0.10232635349412078],
+      [-0.19814477092417904, 0.4557660566444736, -0.04871459406055567, 0, 0, 0.02535428345273864, 0.0000015048219050769798, 0, -3.1850301627761002e-18],
+      [-0.29315133619649336, -0.09110204672067335, 0.33740788194414595, 0, 0, -0.005068010401402933, 0.0000022263547513947447, 0, 0.20467766765598697],
+    ];
+    engine.scope(() => {
+      const s = engine.singularValues(engine.fromRows(rows), { method: 'bidiag' }).toArray();
+      expect(s.length).toBe(3);
+      for (const x of s) expect(Math.abs(x - 0.5)).toBeLessThanOrEqual(8 * 9 * EPS * 0.5);
+    });
+  });
+});

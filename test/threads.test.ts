@@ -103,6 +103,21 @@ describe('threads inside one engine', () => {
     await expect(runExperiment(exp, cfg, { workers: 0, threads: 0 })).rejects.toThrow(/threads must be an integer from 1 to 64, got 0/);
   });
 
+  it('handles stay tied to their engine with pools too: a threaded engine refuses another engine\'s matrix', () => {
+    const two = pools.get(2)!, four = pools.get(4)!;
+    const a = two.matrix(3, 3, [1, 2, 3, 4, 5, 6, 7, 8, 10]), b = four.matrix(3, 3, [1, 0, 0, 0, 1, 0, 0, 0, 1]);
+    try {
+      // same shared-memory build, different memories: the pointer would read the wrong engine's bytes
+      expect(() => two.frobenius(b)).toThrow(/belongs to engine \d+|foreign|another engine/);
+      expect(() => four.svd(a)).toThrow(/belongs to engine \d+|foreign|another engine/);
+      expect(() => two.gemm(two.matrix(3, 3), a, b)).toThrow(/belongs to engine \d+|foreign|another engine/);
+      expect(two.frobenius(a)).toBeCloseTo(Math.sqrt(1 + 4 + 9 + 16 + 25 + 36 + 49 + 64 + 100), 12);
+    } finally {
+      a.free();
+      b.free();
+    }
+  });
+
   it('refuses a bad thread count, naming it', async () => {
     await expect(loadEngine({ threads: 0 })).rejects.toThrow(/threads must be an integer from 1 to 64, got 0/);
     await expect(loadEngine({ threads: 2.5 })).rejects.toThrow(/got 2.5/);
