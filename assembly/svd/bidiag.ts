@@ -13,6 +13,7 @@
 
 import { dot, nrm2, axpy, scal } from "../blas1";
 import { gemm } from "../gemm/gemm";
+import { copysign, hypot } from "./scalar";
 
 /** Panel width: wide enough that the trailing GEMM runs near the kernel's peak (K = 64), narrow enough that the
  *  panel's extra O(NB) work per row stays small. */
@@ -257,16 +258,3 @@ function rowPass(j: i32, i: i32, owed: bool, tauP: f64): void {
   }
 }
 
-// @ts-ignore: decorator
-@inline function hypot(a: f64, b: f64): f64 {
-  a = abs(a); b = abs(b);
-  const hi = max(a, b), lo = min(a, b);
-  if (hi == 0.0) return 0.0;
-  const r = lo / hi;
-  return hi * Math.sqrt(1.0 + r * r);
-}
-
-// @ts-ignore: decorator
-@inline function copysign(x: f64, y: f64): f64 {
-  return y < 0.0 ? -abs(x) : abs(x);
-}

@@ -5,6 +5,7 @@
 // first (Powell–Reid / Cox–Higham), which makes the QR row-wise backward stable: tiny rows keep relative accuracy.
 
 import { dot, nrm2, axpy, scal } from "../blas1";
+import { copysign, hypot } from "./scalar";
 
 // @ts-ignore: decorator
 @inline function row(g: usize, i: i32, q: i32): usize {
@@ -156,16 +157,3 @@ export { swapRows };
 
 const TWO_600: f64 = 4.149515568880993e180; // 2^600
 
-// @ts-ignore: decorator
-@inline function hypot(a: f64, b: f64): f64 {
-  a = abs(a); b = abs(b);
-  const hi = max(a, b), lo = min(a, b);
-  if (hi == 0.0) return 0.0;
-  const r = lo / hi;
-  return hi * Math.sqrt(1.0 + r * r);
-}
-
-// @ts-ignore: decorator
-@inline function copysign(x: f64, y: f64): f64 {
-  return y < 0.0 ? -abs(x) : abs(x);
-}
