@@ -3,7 +3,7 @@
 // documentation), and an async `load` returning the adapter, or { unavailable } with the reason.
 import { readFileSync } from 'node:fs';
 import {
-  mutateEig, mutateLanczos, mutateSvd, EIG_MUTANTS, LANCZOS_MUTANTS, SVD_MUTANTS,
+  mutateEig, mutateLanczos, mutateSvd, EIG_MUTANTS, LANCZOS_MUTANTS, SVD_MUTANTS, EIG_MUTANT_CATCHES, LANCZOS_MUTANT_CATCHES, SVD_MUTANT_CATCHES,
   type EigFunction, type EigSuiteOptions, type LanczosFunction, type LanczosSuiteOptions, type SvdFunction, type SvdSuiteOptions,
 } from '../../src/testing/index.js';
 
@@ -206,33 +206,9 @@ export const LIBRARIES: Entry[] = [
 ];
 
 // the self-check: each mutant must fail the properties listed (the bench reports any that passes)
-const SVD_CATCH: Record<string, string[]> = {
-  'drop-last-sigma': ['svd.values', 'svd.reconstruction', 'svd.frobenius', 'svd.scale', 'svd.reference'],
-  'perturb-U': ['svd.reconstruction', 'svd.orthogonality'],
-  unsorted: ['svd.order'],
-  'wrong-count': ['svd.shape'],
-  'nan-on-zero-row': ['svd.shape'],
-  'throws-on-vector-shape': ['svd.shape'],
-  'absolute-only': ['svd.relative'],
-  'squares-sigma': ['svd.scale'],
-  'wide-drops-sigma': ['svd.transpose'],
-  slow: ['svd.shape'],
-  hang: ['svd.shape'],
-};
-const EIG_CATCH: Record<string, string[]> = {
-  'wrong-sign': ['eig.values', 'eig.residual'],
-  unnormalised: ['eig.residual', 'eig.orthogonality'],
-  reversed: ['eig.order'],
-  'non-orthogonal-repeated': ['eig.orthogonality'],
-  'wrong-count': ['eig.shape'],
-};
-const LANCZOS_CATCH: Record<string, string[]> = {
-  overshoot: ['lanczos.interlacing', 'lanczos.top'],
-  lowball: ['lanczos.top'],
-  'unnormalised-vectors': ['lanczos.residual'],
-  'merges-repeated': ['lanczos.multiplicity'],
-  ascending: ['lanczos.shape'],
-};
+const SVD_CATCH = SVD_MUTANT_CATCHES;
+const EIG_CATCH = EIG_MUTANT_CATCHES;
+const LANCZOS_CATCH = LANCZOS_MUTANT_CATCHES;
 
 export const MUTANTS: Entry[] = [
   ...[...SVD_MUTANTS, 'hang' as const].map((m): Entry => ({

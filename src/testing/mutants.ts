@@ -149,3 +149,36 @@ export function mutateLanczos(good: LanczosFunction, mutant: LanczosMutant): Lan
     }
   };
 }
+
+/**
+ * Which properties each mutant must fail (others may fail too): one list for condlab's own tests and the
+ * conformance bench's self-check. `slow` is caught only with a per-call time limit (`timeLimitMs`), `hang` only by
+ * the bench's worker watchdog.
+ */
+export const SVD_MUTANT_CATCHES: Record<SvdMutant, string[]> = {
+  'drop-last-sigma': ['svd.values', 'svd.reconstruction', 'svd.frobenius', 'svd.scale', 'svd.reference'],
+  'perturb-U': ['svd.reconstruction', 'svd.orthogonality'],
+  unsorted: ['svd.order'],
+  'wrong-count': ['svd.shape'],
+  'nan-on-zero-row': ['svd.shape'],
+  'throws-on-vector-shape': ['svd.shape'],
+  'absolute-only': ['svd.relative'],
+  'squares-sigma': ['svd.scale'],
+  'wide-drops-sigma': ['svd.transpose'],
+  slow: ['svd.shape'],
+  hang: ['svd.shape'],
+};
+export const EIG_MUTANT_CATCHES: Record<EigMutant, string[]> = {
+  'wrong-sign': ['eig.values', 'eig.residual'],
+  unnormalised: ['eig.residual', 'eig.orthogonality'],
+  reversed: ['eig.order'],
+  'non-orthogonal-repeated': ['eig.orthogonality'],
+  'wrong-count': ['eig.shape'],
+};
+export const LANCZOS_MUTANT_CATCHES: Record<LanczosMutant, string[]> = {
+  overshoot: ['lanczos.interlacing', 'lanczos.top'],
+  lowball: ['lanczos.top'],
+  'unnormalised-vectors': ['lanczos.residual'],
+  'merges-repeated': ['lanczos.multiplicity'],
+  ascending: ['lanczos.shape'],
+};
