@@ -57,6 +57,34 @@ describe('curvature tools on known spectra', () => {
     expect(r.values.map((v) => Number(v.toFixed(9)))).toEqual([10, 10, 10, 2]);
   });
 
+  it('after a restart the top k is not declared from the invariant part alone (0.3.0 returned [10, 0.1])', () => {
+    // diag(10, 10, 0, …, 0.1, 0): the first Krylov space breaks down after 3 steps holding 10, 0.1 and 0 once each,
+    // with exact residuals; the fresh segment holds the second 10 and must be run until its own top converges
+    const d = [10, 10, 0, 0, 0, 0, 0, 0, 0.1, 0];
+    for (const seed of [0, 1, 2, 3, 4, 5]) {
+      const r = lanczos(denseOperator(d.length, diag(d.length, d.length, d).data), { k: 2, seed });
+      expect(r.values.map((v) => Number(v.toFixed(9))), `seed ${seed}`).toEqual([10, 10]);
+    }
+  });
+
+  it('block Lanczos finds a repeated top eigenvalue of a large operator with its multiplicity, with small residuals', () => {
+    const n = 300;
+    const lam = Array.from({ length: n }, (_, i) => (i < 3 ? 7 : 5 * Math.abs(Math.sin(1.3 * i + 0.2))));
+    const op = { size: n, apply: (v: Float64Array, out: Float64Array) => { for (let i = 0; i < n; i++) out[i] = lam[i] * v[i]; } };
+    const r = lanczos(op, { k: 4, blockSize: 3, seed: 2, maxIter: 90, vectors: true });
+    expect(r.values.slice(0, 3).map((v) => Number(v.toFixed(8)))).toEqual([7, 7, 7]);
+    expect(r.values[3]).toBeLessThan(5 + 1e-9);
+    for (let j = 0; j < 3; j++) {
+      const y = r.vectors![j], hy = new Float64Array(n);
+      op.apply(y, hy);
+      let res = 0;
+      for (let i = 0; i < n; i++) res += (hy[i] - r.values[j] * y[i]) ** 2;
+      expect(Math.sqrt(res)).toBeLessThan(1e-6);
+      expect(r.residuals[j]).toBeLessThan(1e-6);
+    }
+    expect(() => lanczos(op, { k: 2, blockSize: 0 })).toThrow(/blockSize must be an integer from 1 to the operator size 300, got 0/);
+  });
+
   it('power iteration finds the eigenvalue of largest magnitude when it is well separated', () => {
     const n = 20;
     const lam = Array.from({ length: n }, (_, i) => (i === 0 ? -8 : 4 * Math.cos(i)));

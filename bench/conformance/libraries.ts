@@ -55,10 +55,10 @@ const condlabEig = async (): Promise<EigFunction> => {
   };
 };
 
-const condlabLanczos = async (): Promise<LanczosFunction> => {
+const condlabLanczos = (block: boolean) => async (): Promise<LanczosFunction> => {
   const { lanczos } = await import('../../src/curvature/index.js');
   return (op, k) => {
-    const r = lanczos(op, { k, vectors: true, maxIter: op.size, seed: 1 });
+    const r = lanczos(op, { k, vectors: true, maxIter: op.size, seed: 1, blockSize: block ? k : 1 });
     return { values: r.values, vectors: r.vectors };
   };
 };
@@ -74,6 +74,8 @@ const denseTopK = async (): Promise<LanczosFunction> => {
 };
 
 const LANCZOS_CLAIMS: LanczosSuiteOptions = { tol: 1e-8, vectors: true, residualTol: 1e-6, multiplicity: true, maxDim: 20 };
+/** Single-vector Lanczos does not claim multiplicities (a Krylov space holds a repeated eigenvalue once). */
+const LANCZOS_SINGLE_CLAIMS: LanczosSuiteOptions = { ...LANCZOS_CLAIMS, multiplicity: false };
 
 export const LIBRARIES: Entry[] = [
   { id: 'condlab-jacobi', pkg: 'condlab', suite: 'svd', call: 'engine.svd(A) — one-sided Jacobi, claims relative accuracy', options: { relativeAccuracy: true }, load: condlabJacobi },
@@ -202,7 +204,8 @@ export const LIBRARIES: Entry[] = [
       };
     },
   },
-  { id: 'condlab-lanczos', pkg: 'condlab', suite: 'lanczos', call: 'lanczos(op, { k, vectors: true, maxIter: n }) — claims multiplicities via restart on breakdown', options: LANCZOS_CLAIMS, load: condlabLanczos },
+  { id: 'condlab-lanczos', pkg: 'condlab', suite: 'lanczos', call: 'lanczos(op, { k, vectors: true, maxIter: n }) — single vector: no multiplicity claim', options: LANCZOS_SINGLE_CLAIMS, load: condlabLanczos(false) },
+  { id: 'condlab-lanczos-block', pkg: 'condlab', suite: 'lanczos', call: 'lanczos(op, { k, blockSize: k, vectors: true, maxIter: n }) — block Lanczos, claims multiplicities ≤ k', options: LANCZOS_CLAIMS, load: condlabLanczos(true) },
 ];
 
 // the self-check: each mutant must fail the properties listed (the bench reports any that passes)
@@ -236,7 +239,7 @@ export const MUTANTS: Entry[] = [
     suite: 'lanczos',
     call: `${m === 'merges-repeated' ? 'dense top-k' : 'condlab-lanczos'} with the bug '${m}'`,
     options: LANCZOS_CLAIMS,
-    load: async () => mutateLanczos(m === 'merges-repeated' ? await denseTopK() : await condlabLanczos(), m),
+    load: async () => mutateLanczos(m === 'merges-repeated' ? await denseTopK() : await condlabLanczos(false)(), m),
     mutant: { of: m === 'merges-repeated' ? 'dense top-k' : 'condlab-lanczos', catches: LANCZOS_CATCH[m] },
   })),
 ];
