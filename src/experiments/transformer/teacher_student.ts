@@ -27,7 +27,7 @@ export function transformerCells(config: RunConfig): string[] {
   return [...OPTIMIZERS, ...alphas.map((a) => `st=${a}`), ...(config.stAdaptEvery > 0 ? ['st=adaptive'] : [])];
 }
 
-function studentOf(config: RunConfig, cell: string): { optimizer: 'sgd' | 'adam' | 'st'; lr: number; st?: StStudent } {
+export function studentOf(config: RunConfig, cell: string): { optimizer: 'sgd' | 'adam' | 'st'; lr: number; st?: StStudent } {
   if (cell === 'sgd') return { optimizer: 'sgd', lr: config.lr };
   if (cell === 'adam') return { optimizer: 'adam', lr: config.adamLr };
   if (!transformerCells(config).includes(cell)) {
