@@ -1,5 +1,5 @@
 // `npm run bench`: GEMM, SVD and HVP benchmarks side by side with their peers in one run; JSON under bench/results/.
-// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,conformance,linalg,normals,peak,threads,reproduction,spectral [--fma] [--threads N]
+// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,conformance,linalg,normals,peak,threads,reproduction,spectral,transformer-st [--fma] [--threads N]
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -15,12 +15,13 @@ import { formatPeakTable, runPeakBench } from './peak.bench.js';
 import { formatThreadsTable, runThreadsBench } from './threads.bench.js';
 import { formatReproductionTable, runReproductionBench } from './reproduction.bench.js';
 import { runSpectralBench } from './spectral.bench.js';
+import { runTransformerStBench } from './transformer-st.bench.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
-const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'conformance', 'linalg', 'normals', 'peak', 'threads', 'reproduction', 'spectral'];
+const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'conformance', 'linalg', 'normals', 'peak', 'threads', 'reproduction', 'spectral', 'transformer-st'];
 // the whole reproduction takes minutes: only when asked for by name
 const DEFAULT_BENCHES = BENCHES.filter((b) => b !== 'reproduction');
 const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : DEFAULT_BENCHES);
@@ -166,4 +167,10 @@ if (only.has('reproduction')) {
 if (only.has('spectral')) {
   const rows = await runSpectralBench({ dims: quick ? [64] : [64, 128], maxTime: quick ? 0.3 : 1 });
   console.log(correctivesTable(rows).replace('of each corrective', 'of each spectral-transfer condition') + `\n→ ${save('spectral', { rows })}\n`);
+}
+if (only.has('transformer-st')) {
+  // --quick: the quick preset's model (and shorter sampling); default: the paper preset's
+  const rows = await runTransformerStBench({ preset: quick ? 'quick' : 'paper', maxTime: quick ? 1 : 3 });
+  const table = ['student        ms/step   × sgd', ...rows.map((r) => `${r.student.padEnd(13)} ${f(r.msPerStep).padStart(8)} ${f(r.overSgd).padStart(7)}`)].join('\n');
+  console.log(`transformer students, ${rows[0].preset} preset (ms per training step incl. the teacher's batch)\n${table}\n→ ${save('transformer-st', { rows })}\n`);
 }

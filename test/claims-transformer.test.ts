@@ -22,7 +22,7 @@ function results(id: string, conds: Conds, n = N): ExperimentResults {
 
 const at = (x: number, spread = SPREAD) => spread.map((s) => x + s);
 const ids = ['C22', 'C23', 'C24', 'C25', 'C26', 'C27', 'C28', 'C29', 'C30', 'C31', 'C32', 'C33', 'C34'];
-const defs = CLAIMS.filter((c) => ids.includes(c.id) || ['C35', 'C36', 'C37', 'C38', 'C39', 'C40', 'C41'].includes(c.id));
+const defs = CLAIMS.filter((c) => ids.includes(c.id) || ['C35', 'C36', 'C37', 'C38', 'C39', 'C40', 'C41', 'C42'].includes(c.id));
 const judge = (r: Record<string, ExperimentResults>): Record<string, ClaimVerdict> => Object.fromEntries(judgeClaims(r, defs).map((v) => [v.id, v]));
 
 /** Mechanisms results where every seed-004 prediction holds: α per ablation and layer type as the seed says. */
@@ -133,6 +133,16 @@ describe('transformer claims (C35–C38)', () => {
     const n = judge({ transformer: ts(pos(0.8), pos(0.12), noisy, pos(2)) });
     expect(n.C37.verdict).toBe('inconclusive');
     expect(n.C37.reason).toMatch(/trials|more trials/);
+  });
+});
+
+describe('spectral-transfer member claim (C42)', () => {
+  const kl = (x: number) => SPREAD.map((s) => x * Math.exp(s));
+  const ts = (st1: number[], st2: number[]) => results('transformer', { 'st=1/stream': { excessLoss: st1 }, 'st=2/stream': { excessLoss: st2 } });
+  it('st=1 below st=2 on paired excess loss → reproduced; above → not reproduced; no st cells → not run', () => {
+    expect(judge({ transformer: ts(kl(0.08), kl(0.13)) }).C42.verdict).toBe('reproduced');
+    expect(judge({ transformer: ts(kl(0.13), kl(0.08)) }).C42.verdict).toBe('not reproduced');
+    expect(judge({ transformer: results('transformer', { 'sgd/stream': { excessLoss: kl(0.1) } }) }).C42.verdict).toBe('not run');
   });
 });
 

@@ -75,14 +75,23 @@ export function spectralTransferStep(h: usize, n: i32, lr: f64, p: usize, g: usi
  * us (d×d) are scratch. G = 0 takes no step. Returns the SVD's status (< 0: failure, p untouched).
  */
 export function spectralTransferApply(d: i32, gm: usize, p: usize, lr: f64, alpha: f64, tau: f64, s: usize, u: usize, v: usize, us: usize): i32 {
-  const st = svd(d, d, gm, s, u, v, 1, 0.0, 0);
+  return spectralTransferApplyRect(d, d, gm, p, lr, alpha, tau, s, u, v, us);
+}
+
+/**
+ * The same step on an m×n matrix (k = min(m, n)): thin SVD G = U·diag(s)·Vᵀ (U m×k, V n×k), p ← p − lr·U·diag(φ)·Vᵀ.
+ * Scratch: s (k), u (m×k), v (n×k), us (m×k). The transformer's per-matrix steps (transformer_st.ts) use this.
+ */
+export function spectralTransferApplyRect(m: i32, n: i32, gm: usize, p: usize, lr: f64, alpha: f64, tau: f64, s: usize, u: usize, v: usize, us: usize): i32 {
+  const k = min(m, n);
+  const st = svd(m, n, gm, s, u, v, 1, 0.0, 0);
   if (st < 0) return st;
   // φ overwrites s in place (s is not needed afterwards)
-  if (spectralTransferWeights(d, s, s, alpha, tau) == 0) return st;
-  for (let i = 0; i < d; i++) {
-    for (let k = 0; k < d; k++) store<f64>(at(us, i * d + k), load<f64>(at(u, i * d + k)) * load<f64>(at(s, k)));
+  if (spectralTransferWeights(k, s, s, alpha, tau) == 0) return st;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < k; j++) store<f64>(at(us, i * k + j), load<f64>(at(u, i * k + j)) * load<f64>(at(s, j)));
   }
-  gemm(0, 1, d, d, d, -lr, us, d, v, d, 1.0, p, d); // p ← p − η·U·diag(φ)·Vᵀ
+  gemm(0, 1, m, n, k, -lr, us, k, v, k, 1.0, p, n); // p ← p − η·U·diag(φ)·Vᵀ
   return st;
 }
 

@@ -1,4 +1,5 @@
-// Claims C35–C38: the paper's question asked inside a transformer's attention (`transformer`, teacher–student).
+// Claims C35–C38: the paper's question asked inside a transformer's attention (`transformer`, teacher–student);
+// C42: seed 004's choice of spectral-transfer member for transformers.
 // Per trial, each metric is the mean over the attention layer types (Q, K, V, out); SGD and Adam share nothing
 // but the config, so each claim is a paired test within one optimiser's trials: κ error against the sorted
 // row-norm error of the same run, and |log κ̂ − log κ*| after training against at initialisation — exact paired
@@ -32,4 +33,18 @@ function moves(id: string, opt: 'sgd' | 'adam'): ClaimDef {
   };
 }
 
-export const TRANSFORMER_CLAIMS: ClaimDef[] = [gap('C35', 'sgd'), gap('C36', 'adam'), moves('C37', 'sgd'), moves('C38', 'adam')];
+/**
+ * Seed 004 §7.3: "α ≈ 1.3 for transformers suggests s^(−0.3)" — a member near Muon's flat step, not Spectral Newton.
+ * Paired on excess loss (KL to the teacher) between the st=1 and st=2 students of the same trials.
+ */
+const NEAR_MUON: ClaimDef = {
+  id: 'C42', experiment: EXP, claim: 'Transformer: the α = 1 spectral-transfer step reaches a lower excess loss than Spectral Newton (α = 2)',
+  paper: 'α ≈ 1.3 → near-Muon member, not SN', reference: 'seed 004 §7.3',
+  judge(v) {
+    const { a, b } = View.pairMaps(v.byTrial(EXP, 'st=2/stream', 'excessLoss'), v.byTrial(EXP, 'st=1/stream', 'excessLoss'));
+    const t = paired('excess loss st=1 / st=2 < 1', a, b, 'less', 'log');
+    return { directions: [t], sizes: [], ours: `st=1/st=2 excess loss median ${fmt(t.estimate)} (n = ${t.n})`, values: { st1OverSt2Median: t.estimate } };
+  },
+};
+
+export const TRANSFORMER_CLAIMS: ClaimDef[] = [gap('C35', 'sgd'), gap('C36', 'adam'), moves('C37', 'sgd'), moves('C38', 'adam'), NEAR_MUON];

@@ -22,7 +22,7 @@ const fig = async (id: string, title: string, svg: Promise<string>): Promise<Fig
 
 export const TRANSFORMER_SPECS: Record<string, Spec> = {
   transformer: async (r, m) => [
-    await fig('log-kappa', '|log κ̂ − log κ*| per layer type, SGD vs Adam', byType(r, 'logKappaErr', m, { title: '|log κ̂ − log κ*| by layer type', yLabel: '|log κ̂ − log κ*|' })),
+    await fig('log-kappa', '|log κ̂ − log κ*| per layer type and student (SGD, Adam, spectral transfer)', byType(r, 'logKappaErr', m, { title: '|log κ̂ − log κ*| by layer type', yLabel: '|log κ̂ − log κ*|' })),
     await fig('row-norms', 'Row-norm error (sorted: permutation-invariant) per layer type', byType(r, 'rowNormSortedErr', m, { title: 'Sorted row-norm error by layer type', yLabel: 'relative error' })),
     await fig('overall', 'Overall error ‖W − W*‖/‖W*‖ per layer type (not identifiable up to the model’s symmetries)', byType(r, 'overallErr', m, { title: 'Overall error by layer type', yLabel: 'relative error' })),
   ],

@@ -1,5 +1,5 @@
 // `transformer`: the paper's question asked of a transformer. A student of the teacher's shape (task.ts) trains by
-// SGD and by Adam; per layer type (Q, K, V, attention out, MLP up, MLP down, head — averaged over blocks) we report
+// SGD, by Adam and by spectral-transfer steps per weight matrix (transformerCells); per layer type (Q, K, V, attention out, MLP up, MLP down, head — averaged over blocks) we report
 // the PROTOCOL component errors against the teacher's matrix (row/column norms, κ, |log κ̂ − log κ*|, overall), the
 // same row/column-norm errors after sorting (the student can only be compared up to permutations of heads and MLP
 // units, which reorder rows/columns but keep singular values), the circuits W_Qᵀ·W_K and W_O·W_V that attention's
@@ -8,13 +8,34 @@ import type { Engine } from '../../engine/engine.js';
 import type { Matrix, Vector } from '../../engine/block.js';
 import type { CellContext, CellResult, Experiment, RunConfig } from '../types.js';
 import { components, componentErrorsFrom, overallError, kappaOf } from '../../metrics/components.js';
-import { Transformer, LAYER_TYPES } from '../../models/transformer.js';
+import { Transformer, LAYER_TYPES, type LayerType } from '../../models/transformer.js';
 import { baseSpec } from './shapes.js';
-import { drawBatch, teacherParams, trainStudent } from './task.js';
+import { drawBatch, teacherParams, trainStudent, type StStudent } from './task.js';
+import { CondlabError } from '../../engine/errors.js';
 import { wasmOf } from '../../engine/internal.js';
 
 export const TS_TYPES = [...LAYER_TYPES, 'qk', 'ov'] as const;
 const OPTIMIZERS = ['sgd', 'adam'] as const;
+
+/**
+ * The students: sgd, adam, then spectral transfer (weight matrices by W ← W − stLr·U·diag(φ)·Vᵀ of their Nesterov
+ * momentum, φ ∝ s^(1−α); everything else by Adam at adamLr, as the adam student) at each α of stAlphas (`st=<α>`),
+ * and `st=adaptive` (α per layer type re-measured every stAdaptEvery steps from exact HVPs; omitted when 0).
+ */
+export function transformerCells(config: RunConfig): string[] {
+  const alphas = [...new Set(config.stAlphas)];
+  return [...OPTIMIZERS, ...alphas.map((a) => `st=${a}`), ...(config.stAdaptEvery > 0 ? ['st=adaptive'] : [])];
+}
+
+export function studentOf(config: RunConfig, cell: string): { optimizer: 'sgd' | 'adam' | 'st'; lr: number; st?: StStudent } {
+  if (cell === 'sgd') return { optimizer: 'sgd', lr: config.lr };
+  if (cell === 'adam') return { optimizer: 'adam', lr: config.adamLr };
+  if (!transformerCells(config).includes(cell)) {
+    throw new CondlabError(`transformer: unknown cell '${cell}'; cells are ${transformerCells(config).join(', ')}`, 'bad-config', { cell });
+  }
+  const adaptive = cell === 'st=adaptive';
+  return { optimizer: 'st', lr: config.adamLr, st: { alpha: adaptive ? 1 : Number(cell.slice(3)), lr: config.stLr, tau: config.stTau, adaptEvery: adaptive ? config.stAdaptEvery : 0 } };
+}
 /** Errors also reported at initialisation, as init<Name>. */
 const INIT_KEYS = ['rowNormSortedErr', 'colNormSortedErr', 'logKappaErr', 'overallErr'];
 /** Sequences in the evaluation batch for the excess loss. */
@@ -74,7 +95,8 @@ function streamKappa(engine: Engine, model: Transformer, w: Vector): number {
 
 export function runTransformerCell(ctx: CellContext): CellResult {
   const { engine, config, cell, trial } = ctx;
-  const optimizer = cell as (typeof OPTIMIZERS)[number];
+  const optimizer = cell;
+  const student = studentOf(config, cell);
   const base = config.seed + config.seedStride * trial;
   const spec = baseSpec(config);
   return engine.scope(() => {
@@ -84,15 +106,14 @@ export function runTransformerCell(ctx: CellContext): CellResult {
     const evalStudent = new Transformer(engine, spec, EVAL_SEQUENCES);
     try {
       const tw = teacherParams(engine, teacher, targetRng);
-      const lr = optimizer === 'sgd' ? config.lr : config.adamLr;
-      const run = trainStudent(engine, spec, teacher, tw, { optimizer, lr, steps: config.epochs, batch: config.batch, initRng, dataRng, progress: ctx.progress });
+      const run = trainStudent(engine, spec, teacher, tw, { ...student, steps: config.epochs, batch: config.batch, initRng, dataRng, progress: ctx.progress });
       const out: CellResult = {};
       const diverged = (epoch: number, reason: string): CellResult => {
         for (const t of [...TS_TYPES, 'stream']) out[`${optimizer}/${t}`] = { diverged: { epoch, reason }, metrics: {} };
         run.params.free();
         return out;
       };
-      if (run.divergedAt !== undefined) return diverged(run.divergedAt, 'non-finite loss or gradient');
+      if (run.divergedAt !== undefined) return diverged(run.divergedAt, run.divergedReason ?? 'non-finite loss or gradient');
       const ks = streamKappa(engine, evalStudent, run.params);
       if (!Number.isFinite(ks)) return diverged(config.epochs, 'trained weights overflow the residual-stream product');
       // excess loss (KL from the teacher) on a fresh batch: student CE minus the teacher's entropy on the same targets
@@ -125,6 +146,8 @@ export function runTransformerCell(ctx: CellContext): CellResult {
       for (const t of TS_TYPES) {
         const metrics: Record<string, number> = {};
         for (const [k, xs] of Object.entries(acc[t] ?? {})) metrics[k] = xs.reduce((a, c) => a + c, 0) / xs.length;
+        const a = run.stAlpha?.[t as LayerType];
+        if (a !== undefined) metrics.stAlpha = a; // adaptive: the layer type's α at the end of training
         out[`${optimizer}/${t}`] = { metrics };
       }
       const kt = streamKappa(engine, evalStudent, tw);
@@ -149,13 +172,16 @@ export const transformerExperiment: Experiment = {
     'A 2-block pre-LN transformer student learns a heterogeneous-row teacher of its shape on random token ' +
     'sequences (soft next-token targets), by SGD and Adam; per layer type: row/column-norm, κ, |log κ̂ − log κ*| and ' +
     'overall errors against the teacher, permutation-invariant norm errors, the QK and OV circuits, and κ of the ' +
-    'linearised residual stream.',
+    'linearised residual stream; spectral-transfer students (α ∈ stAlphas, adaptive α) beside SGD and Adam.',
   presets: {
-    quick: { dims: [16], hidden: 32, trials: 2, epochs: 300, batch: 16, lr: 0.5, adamLr: 3e-3 },
+    // spectral transfer at α = 0, 1, 2 and adaptive (α re-measured every 100 steps), η = stLr = 0.02 (the family's
+    // default, Muon's lr) — docs/spectral-transfer.md "Transformer"
+    quick: { dims: [16], hidden: 32, trials: 2, epochs: 300, batch: 16, lr: 0.5, adamLr: 3e-3, stAlphas: [0, 1, 2], stAdaptEvery: 100 },
     // 6 trials (the fewest at which an exact paired test can pass) and 1000 steps instead of 3000: minutes (docs/transformer.md)
-    paper: { dims: [32], hidden: 64, trials: 6, epochs: 1000, batch: 32, lr: 0.5, adamLr: 1e-3 },
+    paper: { dims: [32], hidden: 64, trials: 6, epochs: 1000, batch: 32, lr: 0.5, adamLr: 1e-3, stAlphas: [0, 1, 2], stAdaptEvery: 100 },
   },
-  cells: () => [...OPTIMIZERS],
-  cellCost: (cfg: RunConfig) => (cfg.epochs * cfg.batch * cfg.dims[0] ** 2) / 1e6,
+  cells: transformerCells,
+  // spectral-transfer cells add one small SVD per weight matrix per step (≈ the gradient's cost at these sizes)
+  cellCost: (cfg: RunConfig, cell: string) => ((cell.startsWith('st=') ? 2 : 1) * cfg.epochs * cfg.batch * cfg.dims[0] ** 2) / 1e6,
   runCell: runTransformerCell,
 };
