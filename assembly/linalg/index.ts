@@ -2,3 +2,4 @@
 export { eighJacobi, eighLastResidual, symmetryGap } from "./eigh";
 export { cholesky, choleskyLastPivot } from "./cholesky";
 export { qrPivoted, lstsqQr } from "./qr";
+export { tridiagonalize, tridiagFormQ } from "./tridiag";

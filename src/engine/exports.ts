@@ -43,6 +43,9 @@ export interface CondlabExports {
   cholesky(n: number, a: number, l: number): number;
   choleskyLastPivot(): number;
   qrPivoted(m: number, n: number, a: number, q: number, r: number, perm: number): void;
+  /** Householder tridiagonalisation G = Q·T·Qᵀ (assembly/linalg/tridiag.ts); a is overwritten with the reflectors. */
+  tridiagonalize(n: number, a: number, d: number, e: number, tau: number, work: number): number;
+  tridiagFormQ(n: number, a: number, tau: number, q: number, work: number): void;
   lstsqQr(m: number, n: number, k: number, a: number, b: number, x: number, rcond: number, resid: number): number;
 
   newtonSchulz(m: number, n: number, g: number, out: number, steps: number, ws: number): number;

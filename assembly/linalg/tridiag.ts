@@ -1,0 +1,78 @@
+// Householder tridiagonalisation of a symmetric matrix, G = Q·T·Qᵀ (LAPACK dsytd2, unblocked): the first stage of
+// a fast symmetric eigensolver, meant to give the Jacobi SVD a right basis V₀ from the eigenvectors of AᵀA
+// (issue 19 part 2; docs/numerics.md). Row-major with full symmetric storage, so the symmetric matrix–vector
+// product and the rank-2 update both run along contiguous rows.
+
+import { axpy, dot, nrm2, scal } from "../blas1";
+import { hypot, copysign } from "../svd/scalar";
+
+// @ts-ignore: decorator
+@inline function row(a: usize, i: i32, n: i32): usize {
+  return a + ((<usize>i * <usize>n) << 3);
+}
+
+/**
+ * a: n×n symmetric, row-major, full storage (overwritten: row k keeps reflector k as a[k][k+1..n) with an implicit
+ * leading 1). d: n diagonal entries of T; e: n−1 off-diagonal entries; tau: n−1 reflector scalars (H_k =
+ * I − τ_k·v_k·v_kᵀ acts on indices k+1..n−1); work: n f64. The caller scales a so that its entries are far from
+ * overflow and underflow (the SVD driver's power-of-two scaling does). Returns −2 for n < 1, else 0.
+ */
+export function tridiagonalize(n: i32, a: usize, d: usize, e: usize, tau: usize, work: usize): i32 {
+  if (n < 1) return -2;
+  for (let k = 0; k + 2 < n; k++) {
+    const m = n - k - 1; // size of the trailing block
+    const x = row(a, k, n) + (<usize>(k + 1) << 3);
+    const alpha = load<f64>(x);
+    const xnorm = nrm2(m - 1, x + 8);
+    store<f64>(d + (<usize>k << 3), load<f64>(row(a, k, n) + (<usize>k << 3)));
+    if (xnorm == 0.0) {
+      store<f64>(tau + (<usize>k << 3), 0.0);
+      store<f64>(e + (<usize>k << 3), alpha);
+      store<f64>(x, 1.0);
+      continue;
+    }
+    const beta = -copysign(hypot(alpha, xnorm), alpha);
+    const t = (beta - alpha) / beta;
+    scal(m - 1, 1.0 / (alpha - beta), x + 8);
+    store<f64>(x, 1.0);
+    store<f64>(tau + (<usize>k << 3), t);
+    store<f64>(e + (<usize>k << 3), beta);
+    // B ← H·B·H with B the trailing block: p = τ·B·v, w = p − (τ/2)(pᵀv)·v, B ← B − v·wᵀ − w·vᵀ
+    const b0 = row(a, k + 1, n) + (<usize>(k + 1) << 3);
+    const w = work;
+    for (let i = 0; i < m; i++) store<f64>(w + (<usize>i << 3), t * dot(m, b0 + ((<usize>i * <usize>n) << 3), x));
+    axpy(m, -0.5 * t * dot(m, w, x), x, w);
+    for (let i = 0; i < m; i++) {
+      const bi = b0 + ((<usize>i * <usize>n) << 3);
+      axpy(m, -load<f64>(x + (<usize>i << 3)), w, bi);
+      axpy(m, -load<f64>(w + (<usize>i << 3)), x, bi);
+    }
+  }
+  if (n >= 2) {
+    store<f64>(d + (<usize>(n - 2) << 3), load<f64>(row(a, n - 2, n) + (<usize>(n - 2) << 3)));
+    store<f64>(e + (<usize>(n - 2) << 3), load<f64>(row(a, n - 2, n) + (<usize>(n - 1) << 3)));
+    store<f64>(tau + (<usize>(n - 2) << 3), 0.0);
+  }
+  store<f64>(d + (<usize>(n - 1) << 3), load<f64>(row(a, n - 1, n) + (<usize>(n - 1) << 3)));
+  return 0;
+}
+
+/**
+ * q ← Q = H_0·H_1·…·H_{n−3} (n×n row-major) from tridiagonalize's reflectors (a, tau), so that G = Q·T·Qᵀ.
+ * Unblocked, right to left, each reflector applied to the rows it touches; work: n f64.
+ */
+export function tridiagFormQ(n: i32, a: usize, tau: usize, q: usize, work: usize): void {
+  memory.fill(q, 0, (<usize>n * <usize>n) << 3);
+  for (let i = 0; i < n; i++) store<f64>(row(q, i, n) + (<usize>i << 3), 1.0);
+  for (let k = n - 3; k >= 0; k--) {
+    const t = load<f64>(tau + (<usize>k << 3));
+    if (t == 0.0) continue;
+    const m = n - k - 1;
+    const v = row(a, k, n) + (<usize>(k + 1) << 3);
+    const q0 = row(q, k + 1, n) + (<usize>(k + 1) << 3);
+    // y = vᵀ·Q₂₂ (a combination of Q₂₂'s rows), then Q₂₂ ← Q₂₂ − τ·v·y
+    memory.fill(work, 0, <usize>m << 3);
+    for (let i = 0; i < m; i++) axpy(m, load<f64>(v + (<usize>i << 3)), q0 + ((<usize>i * <usize>n) << 3), work);
+    for (let i = 0; i < m; i++) axpy(m, -t * load<f64>(v + (<usize>i << 3)), work, q0 + ((<usize>i * <usize>n) << 3));
+  }
+}
