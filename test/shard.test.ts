@@ -224,6 +224,11 @@ describe('merge', () => {
     const a = readFileSync(join(refDir, 'exp1.json'), 'utf8'), b = readFileSync(join(out, 'exp1.json'), 'utf8');
     expect(beforeTiming(b)).toBe(beforeTiming(a));
     expect(JSON.parse(b).timing.workers).toBe(3);
+    // the representative spectra (trial 0 of every cell) survive the merge, and only trial 0 has them
+    const trials = JSON.parse(b).trials as { trial: number; result: Record<string, { spectra?: { W: { trained: number[] } } }> }[];
+    for (const t of trials) for (const [c, res] of Object.entries(t.result)) {
+      expect(res.spectra?.W.trained.length).toBe(t.trial === 0 ? Number(c.slice(2)) : undefined);
+    }
   });
 
   it('missing units are listed with the shard that should have run them; --allow-partial writes them marked partial', async () => {

@@ -14,6 +14,7 @@ import type { CellContext, ConditionResult, RunConfig, TargetKind } from './type
 import { Trainer, type Streams, type Teacher, type TrainSpec } from '../train/trainer.js';
 import { makeTarget } from '../train/targets.js';
 import { componentErrors, reference, type Reference } from '../metrics/components.js';
+import { SpectrumRecorder, trainSampling } from './spectra.js';
 
 export const STREAM = { target: 0, train: 1, eval: 2 } as const;
 
@@ -83,6 +84,8 @@ export interface LinearRunOptions {
   onStart?: (W0: Matrix) => void;
   /** Extra final metrics read from the finished (non-diverged) trainer, e.g. the adaptive α it ended with. */
   onEnd?: (t: Trainer) => Record<string, number>;
+  /** Record the spectrum of W_eff against W* with σ₁, σ_min at these epochs (src/experiments/spectra.ts). */
+  spectra?: number[];
 }
 
 /**
@@ -103,11 +106,13 @@ export function runLinear(ctx: CellContext, ref: Reference, spec: TrainSpec, opt
         opts.onSnapshot?.(epoch, W);
       });
     const epochs = opts.series ?? [];
+    const rec = opts.spectra ? new SpectrumRecorder(engine, ['W']) : undefined;
+    const sampleTo = (e: number) => !!rec && trainSampling(engine, t, rec, opts.spectra!, e, () => [t.weights()]);
     for (const e of epochs) {
-      if (t.run(e)) return diverged(t);
+      if (sampleTo(e) || t.run(e)) return diverged(t);
       record(e);
     }
-    if (t.run(config.epochs)) return diverged(t);
+    if (sampleTo(config.epochs) || t.run(config.epochs)) return diverged(t);
     const metrics = engine.scope(() => componentErrors(engine, t.weights(), ref, true));
     metrics.finalLoss = t.lastLoss;
     if (opts.onEnd) Object.assign(metrics, opts.onEnd(t));
@@ -116,6 +121,7 @@ export function runLinear(ctx: CellContext, ref: Reference, spec: TrainSpec, opt
       out.series = series;
       out.seriesEpochs = [...epochs];
     }
+    if (rec) out.spectra = engine.scope(() => rec.finish([ref.c.sv], [t.weights()]));
     return out;
   });
 }

@@ -2,10 +2,12 @@
 // Conditions: `d=<d>`. Metrics: COMPONENT_METRICS (rowNormErr … overallErr, logKappaErr), kappa (trained κ),
 // finalLoss, and the closed-form prediction for the trial's own W* and W₀ at the last epoch (src/theory/trial.ts):
 // predRowNormErr, predColNormErr, predFrobErr, predOverallErr, predMeanPathKappaErr, predMeanPathLogKappaErr.
+// Trial 0 also keeps its spectra (σ*, σ̂, σ₁/σ_min at 21 epochs; src/experiments/spectra.ts).
 import type { Matrix } from '../engine/block.js';
 import type { CellContext, CellResult, Experiment, RunConfig } from './types.js';
 import { epochCost, methodSpec, runLinear, trialTarget } from './common.js';
 import { closedFormMetrics, overlayOf } from '../theory/trial.js';
+import { spectraSampling } from './spectra.js';
 
 const dimOf = (cell: string): number => Number(cell.slice(2));
 
@@ -26,7 +28,10 @@ export const exp1: Experiment = {
       const ref = trialTarget(ctx.engine, ctx.config, ctx.trial, d);
       const spec = methodSpec(ctx.config, d, 'sgd');
       const start: { W0?: Float64Array } = {};
-      const r = runLinear(ctx, ref, spec, { onStart: (W: Matrix) => void (start.W0 = W.toArray()) });
+      const r = runLinear(ctx, ref, spec, {
+        onStart: (W: Matrix) => void (start.W0 = W.toArray()),
+        spectra: spectraSampling(ctx.trial, ctx.config.epochs),
+      });
       const overlay = start.W0 && !r.diverged ? overlayOf(ref, start.W0, spec) : undefined;
       if (overlay) Object.assign(r.metrics, closedFormMetrics(overlay, ref, ctx.config.epochs, ctx.engine));
       return { [ctx.cell]: r };

@@ -2,9 +2,10 @@
 // Conditions: `sgd`; `multipliers` (W_eff = diag(r)·W·diag(c), SGD on r, c at lr·multLrFactor; metrics on W_eff);
 // `specreg` (+λ(log κ(W) − log κ*)², analytic gradient clipped to specClip in Frobenius norm, SVD every step);
 // `svdcorr` (after epochs svdCorrEvery, 2·svdCorrEvery, … including the last: σ ← σ + svdCorrRate·(σ* − σ)).
-// Metrics: COMPONENT_METRICS, kappa, finalLoss.
+// Metrics: COMPONENT_METRICS, kappa, finalLoss. Trial 0 also keeps every condition's spectra (src/experiments/spectra.ts).
 import type { CellContext, CellResult, Experiment } from './types.js';
 import { epochCost, methodSpec, runLinear, trialTarget } from './common.js';
+import { spectraSampling } from './spectra.js';
 
 export const EXP4_METHODS = ['sgd', 'multipliers', 'specreg', 'svdcorr'] as const;
 
@@ -26,7 +27,7 @@ export const exp4: Experiment = {
       const ref = trialTarget(ctx.engine, ctx.config, ctx.trial, d);
       const out: CellResult = {};
       EXP4_METHODS.forEach((m, i) => {
-        out[m] = runLinear(ctx, ref, methodSpec(ctx.config, d, m));
+        out[m] = runLinear(ctx, ref, methodSpec(ctx.config, d, m), { spectra: spectraSampling(ctx.trial, ctx.config.epochs) });
         ctx.progress?.((i + 1) / EXP4_METHODS.length);
       });
       return out;

@@ -12,6 +12,7 @@ import type { Matrix } from '../engine/block.js';
 import type { CellContext, CellResult, ConditionResult, Experiment } from './types.js';
 import { methodSpec, runLinear, seriesEpochs, seriesRunCost, trialTarget } from './common.js';
 import { closedFormMetrics, closedFormSeries, overlayOf, type Overlay } from '../theory/trial.js';
+import { spectraSampling } from './spectra.js';
 
 export const MONOTONICITY_METRICS = ['rowNormErr', 'colNormErr', 'frobErr', 'kappaErr', 'logKappaErr'];
 
@@ -41,17 +42,20 @@ export function addMonotonicity(r: ConditionResult): ConditionResult {
 
 /**
  * the plain SGD series run (the same target, spec, epochs and so the same numbers) plus the closed-form overlay;
- * `extra` may add more from the overlay (Exp 9: the noise floor).
+ * `extra` may add more from the overlay (Exp 9: the noise floor); `spectra` makes the representative trials keep
+ * their spectra with σ₁, σ_min at the series epochs (Exp 9).
  */
-export function runSgdSeriesWithClosedForm(ctx: CellContext, extra?: (o: Overlay, r: ConditionResult) => void): ConditionResult {
+export function runSgdSeriesWithClosedForm(ctx: CellContext, extra?: (o: Overlay, r: ConditionResult) => void, spectra = false): ConditionResult {
   const d = ctx.config.dims[0];
   return ctx.engine.scope(() => {
     const ref = trialTarget(ctx.engine, ctx.config, ctx.trial, d);
     const spec = methodSpec(ctx.config, d, 'sgd');
     const start: { W0?: Float64Array } = {};
+    const series = seriesEpochs(ctx.config.epochs, ctx.config.evalEvery);
     const r = runLinear(ctx, ref, spec, {
-      series: seriesEpochs(ctx.config.epochs, ctx.config.evalEvery),
+      series,
       onStart: (W: Matrix) => void (start.W0 = W.toArray()),
+      spectra: spectra ? spectraSampling(ctx.trial, ctx.config.epochs, series) : undefined,
     });
     const overlay = start.W0 && !r.diverged ? overlayOf(ref, start.W0, spec) : undefined;
     if (overlay) {

@@ -8,6 +8,8 @@
 //   W₂* d×hidden, from the target stream), student layers ~ N(0, 1/d). Metrics: overallErr = ‖f(X) − f*(X)‖_F /
 //   ‖f*(X)‖_F on 2000 fresh noise-free inputs (eval stream), layerKappa1/2, teacherKappa1/2, kappaErrLayer1/2,
 //   kappaErr = their mean (PROTOCOL.md), logKappaErr = mean |log κ̂_l − log κ*_l|, initLayerKappa1/2, finalLoss.
+// Trial 0 also keeps spectra (src/experiments/spectra.ts): `W` = the product vs W* (depthL), `layer1`, `layer2` vs
+// the teacher's layers (mlp).
 import type { CellContext, CellResult, ConditionResult, Experiment, RunConfig } from './types.js';
 import type { Engine } from '../engine/engine.js';
 import type { Matrix } from '../engine/block.js';
@@ -15,6 +17,7 @@ import { Trainer, type TrainSpec } from '../train/trainer.js';
 import { mlpTeacher } from '../train/targets.js';
 import { componentErrors, kappaOf, scalarRelErr } from '../metrics/components.js';
 import { STREAM, baseSeed, diverged, epochCost, linearSpec, linearTeacher, mean, trainStreams, trialTarget } from './common.js';
+import { SpectrumRecorder, recordsSpectra, singularValuesOf, spectrumEpochs, trainSampling } from './spectra.js';
 
 export const MLP_EVAL_INPUTS = 2000;
 
@@ -35,6 +38,8 @@ function runDepth(ctx: CellContext, L: number): ConditionResult {
     const t = Trainer.create(engine, spec, linearTeacher(ref), trainStreams(engine, baseSeed(config, trial)));
     const initLayers = layerKappas(engine, t);
     const initProductKappa = engine.scope(() => kappa(engine, t.weights()));
+    const rec = recordsSpectra(trial) ? new SpectrumRecorder(engine, ['W']) : undefined;
+    if (rec && trainSampling(engine, t, rec, spectrumEpochs(config.epochs), config.epochs, () => [t.weights()])) return diverged(t);
     if (t.run(config.epochs)) return diverged(t);
     const layers = layerKappas(engine, t);
     const m = engine.scope(() => componentErrors(engine, t.weights(), ref, true));
@@ -48,7 +53,8 @@ function runDepth(ctx: CellContext, L: number): ConditionResult {
       finalLoss: t.lastLoss,
     };
     layers.forEach((k, l) => (metrics[`layerKappa${l + 1}`] = k));
-    return { metrics };
+    if (!rec) return { metrics };
+    return { metrics, spectra: engine.scope(() => rec.finish([ref.c.sv], [t.weights()])) };
   });
 }
 
@@ -72,6 +78,8 @@ function runMlp(ctx: CellContext): ConditionResult {
     const spec: TrainSpec = { ...linearSpec(config, d), model: 'mlp', hidden: config.hidden };
     const t = Trainer.create(engine, spec, { kind: 'mlp', W1: T1, W2: T2 }, trainStreams(engine, base));
     const init = layerKappas(engine, t);
+    const rec = recordsSpectra(trial) ? new SpectrumRecorder(engine, ['layer1', 'layer2']) : undefined;
+    if (rec && trainSampling(engine, t, rec, spectrumEpochs(config.epochs), config.epochs, () => [t.layer(0), t.layer(1)])) return diverged(t);
     if (t.run(config.epochs)) return diverged(t);
     const layers = layerKappas(engine, t);
     const teacher = [kappa(engine, T1), kappa(engine, T2)];
@@ -83,6 +91,7 @@ function runMlp(ctx: CellContext): ConditionResult {
       return engine.frobenius(F) / engine.frobenius(Fs);
     });
     const errs = layers.map((k, l) => scalarRelErr(k, teacher[l]));
+    const spectra = rec && engine.scope(() => rec.finish([singularValuesOf(engine, T1), singularValuesOf(engine, T2)], [t.layer(0), t.layer(1)]));
     return {
       metrics: {
         overallErr,
@@ -98,6 +107,7 @@ function runMlp(ctx: CellContext): ConditionResult {
         initLayerKappa2: init[1],
         finalLoss: t.lastLoss,
       },
+      ...(spectra && { spectra }),
     };
   });
 }

@@ -7,6 +7,7 @@
 // predFrobErr, predOverallErr at the sample epochs, the same (+ predMeanPathKappaErr, predMeanPathLogKappaErr) as
 // metrics at the end, and the predicted label-noise floor (t = ∞): predFloorRowNormErr, predFloorColNormErr,
 // predFloorOverallErr.
+// Trial 0 also keeps its spectra, with σ₁ and σ_min at the series epochs (src/experiments/spectra.ts).
 import type { CellContext, CellResult, Experiment } from './types.js';
 import { seriesRunCost } from './common.js';
 import { runSgdSeriesWithClosedForm } from './exp5.js';
@@ -24,7 +25,7 @@ export const exp9: Experiment = {
   cells: () => ['all'],
   cellCost: (config) => seriesRunCost(config),
   runCell(ctx: CellContext): CellResult {
-    const r = runSgdSeriesWithClosedForm(ctx, (o, res) => Object.assign(res.metrics, closedFormFloor(o)));
+    const r = runSgdSeriesWithClosedForm(ctx, (o, res) => Object.assign(res.metrics, closedFormFloor(o)), true);
     if (!r.diverged && r.series) {
       const ratio = r.series.kappaErr.map((k, i) => k / r.series!.rowNormErr[i]);
       r.series.ratio = ratio;

@@ -98,6 +98,24 @@ export interface ConditionResult {
   /** Time series sampled at `seriesEpochs` (or per-index spectra); summarised element-wise across trials. */
   series?: Record<string, number[]>;
   seriesEpochs?: number[];
+  /**
+   * Whole spectra of the representative trials only (src/experiments/spectra.ts: trial 0 of every cell), keyed by
+   * matrix: 'W' (the single layer's W_eff, or the deep net's product), 'layer1', 'layer2' (the MLP). Not summarised.
+   */
+  spectra?: Record<string, Spectrum>;
+}
+
+/** One matrix's spectrum against its target, and its extreme singular values over training (docs/spectra.md). */
+export interface Spectrum {
+  /** σᵢ* of the target (or teacher layer), descending. */
+  target: number[];
+  /** σ̂ᵢ of the trained matrix at the last epoch, descending (values-only bidiagonal SVD). */
+  trained: number[];
+  /** Epochs of the trajectory samples (0 = before training; the last is config.epochs). */
+  epochs: number[];
+  /** σ₁ and σ_min of the matrix at those epochs. */
+  sigma1: number[];
+  sigmaMin: number[];
 }
 
 /** A cell's output: condition name → result. Conditions that share a trial's target and batches live in one cell. */

@@ -10,6 +10,7 @@ import { Plot, renderSvg } from './plot.js';
 import { ABLATION_SPECS } from './ablation_figures.js';
 import { FMNIST_SPECS } from './fmnist_figures.js';
 import { TRANSFORMER_SPECS } from './transformer_figures.js';
+import { spectraFigures } from './spectra_figures.js';
 
 export type ErrorBars = 'std' | 'iqr';
 
@@ -18,6 +19,8 @@ export interface Figure {
   id: string;
   title: string;
   svg: string;
+  /** Drawn from one representative trial (spectra): no error bars, so the report shows it once, not per mode. */
+  single?: boolean;
 }
 
 const SYMBOLS = ['circle', 'square', 'triangle', 'diamond', 'star', 'cross', 'wye', 'times', 'asterisk', 'plus'] as const;
@@ -117,11 +120,11 @@ function logTicks(lo: number, hi: number): number[] {
   return out;
 }
 
-function yAxis(points: Point[], label: string, forceLinear = false): YAxis {
+function yAxis(points: Point[], label: string, forceLinear = false, forceLog = false): YAxis {
   const ys = points.map((p) => p.y);
   const his = points.map((p) => p.hi).filter(finite);
   const pos = ys.filter((v) => v > 0);
-  const log = !forceLinear && ys.length > 0 && pos.length === ys.length && Math.max(...pos, ...his) / Math.min(...pos) > 30;
+  const log = !forceLinear && ys.length > 0 && pos.length === ys.length && (forceLog || Math.max(...pos, ...his) / Math.min(...pos) > 30);
   if (!log) {
     // errors and ratios are never negative: a mean − std below zero is drawn to zero
     if (ys.length && ys.every((v) => v >= 0)) {
@@ -202,6 +205,8 @@ export interface LinesOptions {
   /** Series over many points: a band instead of error bars, markers every few points. */
   band?: boolean;
   forceLinearY?: boolean;
+  /** A log y axis even over a short span (spectra), when every value is positive. */
+  forceLogY?: boolean;
 }
 
 /** x scale (ordinal for 'point', else numeric with grid) and the SVG of a lines-style figure. */
@@ -223,7 +228,7 @@ const drawable = (o: LinesOptions) => (p: Point) => finite(p.y) && (typeof p.x =
 export async function linesFigure(points: Point[], o: LinesOptions): Promise<string> {
   const valid = points.filter(drawable(o));
   if (valid.length === 0) return '';
-  const y = yAxis(valid, o.yLabel, o.forceLinearY);
+  const y = yAxis(valid, o.yLabel, o.forceLinearY, o.forceLogY);
   const names = [...new Set(y.points.map((p) => p.series))];
   const marks: Plot.Markish[] = [];
   names.forEach((n, i) => {
@@ -585,6 +590,8 @@ export async function figuresFor(r: ExperimentResults, mode: ErrorBars = 'std'):
   figs = figs.filter((f) => f.svg.includes('<svg'));
   // a known experiment whose metric names differ from what its spec expects still gets figures
   if (spec && figs.length === 0) figs = (await genericFigures(r, mode)).filter((f) => f.svg.includes('<svg'));
+  // the representative trials' spectra (Exp 1, 4, 7, 9 store them): one trial, so the same in both error-bar modes
+  figs.push(...(await spectraFigures(r)).filter((f) => f.svg.includes('<svg')));
   return figs;
 }
 

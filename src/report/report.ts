@@ -145,6 +145,7 @@ export function renderHtml(sections: ReportSection[], env = environment()): stri
     if (s.figures.std.length) {
       parts.push('<div class="figs">');
       s.figures.std.forEach((f) => {
+        if (f.single) return void parts.push(`<figure>${f.svg}<figcaption>${esc(f.title)}</figcaption></figure>`);
         parts.push(`<figure>${f.svg}<figcaption>${esc(f.title)} — mean ± 1 std</figcaption></figure>`);
         const q = s.figures.iqr.find((g) => g.id === f.id);
         if (q) parts.push(`<figure>${q.svg}<figcaption>${esc(q.title)} — median, IQR</figcaption></figure>`);
@@ -188,6 +189,10 @@ export function renderMarkdown(sections: ReportSection[], env = environment()): 
     lines.push(`## ${r.experiment} — ${r.title}${r.paperSection ? ` (paper §${r.paperSection})` : ''}`, '');
     lines.push(`${runFacts(r)}.`, '');
     for (const f of s.figures.std) {
+      if (f.single) {
+        lines.push(`![${f.title}](${figureFile(r.experiment, f, 'std')})`, '');
+        continue;
+      }
       const q = s.figures.iqr.find((g) => g.id === f.id);
       lines.push(`![${f.title} — mean ± 1 std](${figureFile(r.experiment, f, 'std')})${q ? ` ![${q.title} — median, IQR](${figureFile(r.experiment, q, 'iqr')})` : ''}`, '');
     }
@@ -228,6 +233,7 @@ export async function writeReport(o: { inDir: string; outDir: string; costs?: St
   for (const s of sections) {
     for (const mode of ['std', 'iqr'] as const) {
       for (const f of s.figures[mode]) {
+        if (f.single && mode === 'iqr') continue;
         writeFileAtomic(join(o.outDir, figureFile(s.results.experiment, f, mode)), f.svg + '\n');
         figures++;
       }

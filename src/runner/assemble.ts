@@ -20,7 +20,7 @@ export function unitsOf(exp: Experiment, config: RunConfig): Unit[] {
 }
 
 /**
- * Why `value` is not a CellResult (condition → { metrics: {name: number}, series?, seriesEpochs?, diverged? }), or ''.
+ * Why `value` is not a CellResult (condition → { metrics: {name: number}, series?, seriesEpochs?, spectra?, diverged? }), or ''.
  * null is accepted wherever a number is: it is how JSON (the log) spells NaN and ±Infinity, and it is summarised the same.
  */
 export function checkCellResult(value: unknown): string {
@@ -40,9 +40,21 @@ export function checkCellResult(value: unknown): string {
     if (c.seriesEpochs !== undefined && (!Array.isArray(c.seriesEpochs) || c.seriesEpochs.some((x) => typeof x !== 'number'))) {
       return `condition '${name}' whose seriesEpochs is not an array of numbers`;
     }
+    if (c.spectra !== undefined) {
+      if (!isObj(c.spectra)) return `condition '${name}' whose spectra is not an object`;
+      for (const [k, sp] of Object.entries(c.spectra)) {
+        if (!isObj(sp)) return `spectrum '${name}.${k}' that is not an object`;
+        for (const f of SPECTRUM_FIELDS) {
+          const v = sp[f];
+          if (!Array.isArray(v) || !v.every(num)) return `spectrum '${name}.${k}.${f}' that is not an array of numbers`;
+        }
+      }
+    }
   }
   return '';
 }
+
+const SPECTRUM_FIELDS = ['target', 'trained', 'epochs', 'sigma1', 'sigmaMin'] as const;
 
 export const unitKey = (u: Unit): string => `${u.trial}|${u.cell}`;
 

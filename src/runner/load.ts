@@ -11,11 +11,14 @@ const num = z.number().or(z.null()); // JSON turns NaN/Infinity into null
 const summary = z.object({ mean: num, std: num, median: num, q1: num, q3: num, ciLow: num, ciHigh: num, n: z.number().int().min(0), nDiverged: z.number().int().min(0) });
 const series = z.object({ epochs: z.array(z.number()), mean: z.array(num), std: z.array(num), median: z.array(num), q1: z.array(num), q3: z.array(num) });
 const condition = z.object({ n: z.number().int().min(0), nDiverged: z.number().int().min(0), metrics: z.record(z.string(), summary), series: z.record(z.string(), series).optional() });
+// representative trials' spectra (src/experiments/spectra.ts); zod would silently drop the key if it were not named
+const spectrum = z.object({ target: z.array(num), trained: z.array(num), epochs: z.array(z.number()), sigma1: z.array(num), sigmaMin: z.array(num) });
 const result = z.object({
   diverged: z.object({ epoch: z.number(), reason: z.string() }).optional(),
   metrics: z.record(z.string(), num),
   series: z.record(z.string(), z.array(num)).optional(),
   seriesEpochs: z.array(z.number()).optional(),
+  spectra: z.record(z.string(), spectrum).optional(),
 });
 const schema = z.object({
   schemaVersion: z.literal(RESULTS_SCHEMA_VERSION),
