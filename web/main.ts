@@ -124,13 +124,21 @@ async function run(ev: Event) {
   const asked = Number($<HTMLInputElement>('workers').value);
   const cores = navigator.hardwareConcurrency || 2;
   // a few large units (d ≥ 1024): threads inside one engine, where the page is cross-origin isolated (COOP/COEP)
-  const wanted = Number.isInteger(asked) && asked > 0 ? 1 : threadsPerUnit(Math.max(0, ...(config.dims ?? [])), units.length, cores);
+  // an explicit thread count wins (one worker then runs the units, each with that many threads, as `--threads N`)
+  const askedThreads = Number($<HTMLInputElement>('threads').value.trim() || NaN);
+  if ($<HTMLInputElement>('threads').value.trim() !== '' && !(Number.isInteger(askedThreads) && askedThreads >= 1 && askedThreads <= 16)) {
+    setStatus(`threads must be an integer from 1 to 16, got '${$<HTMLInputElement>('threads').value.trim()}'`, 'error');
+    return;
+  }
+  const wanted = Number.isInteger(askedThreads) ? askedThreads
+    : Number.isInteger(asked) && asked > 0 ? 1 : threadsPerUnit(Math.max(0, ...(config.dims ?? [])), units.length, cores);
   const threads = wanted > 1 && globalThis.crossOriginIsolated ? wanted : 1;
   const threadNote = threads > 1
     ? ` with ${threads} threads inside each`
     : wanted > 1 ? ' (one thread each: this page is not cross-origin isolated, so WebAssembly threads are off)' : '';
   const nWorkers = threads > 1 ? 1 : Math.max(1, Math.min(units.length, Number.isInteger(asked) && asked > 0 ? asked : cores));
   const records: TrialRecord[] = [];
+  let threadsUsed = 1; // what the workers' engines report, not what was asked
   const partial = new Map<string, number>();
   const cellMs: Record<string, number> = {};
   const started = new Date();
@@ -197,6 +205,7 @@ async function run(ev: Event) {
           partial.delete(key(msg.unit));
           records.push({ trial: msg.unit.trial, cell: msg.unit.cell, seed: trialSeed(config, msg.unit.trial), result: msg.result as TrialRecord['result'] });
           cellMs[msg.unit.cell] = (cellMs[msg.unit.cell] ?? 0) + msg.ms;
+          threadsUsed = Math.max(threadsUsed, msg.threads);
           doneCost += cost(msg.unit);
           showProgress();
           if (records.length === units.length) return resolve('done');
@@ -228,7 +237,10 @@ async function run(ev: Event) {
     await draw(current, true);
     downloadBtn.disabled = false;
     progress.value = 1;
-    setStatus(`done: ${units.length} units in ${fmtSecs(performance.now() - t0)} on ${nWorkers} workers`, 'done');
+    const threadsDone = threadsUsed > 1
+      ? ` with ${threadsUsed} threads inside each`
+      : wanted > 1 ? ', one thread each (this page is not cross-origin isolated, so WebAssembly threads are off)' : '';
+    setStatus(`done: ${units.length} units in ${fmtSecs(performance.now() - t0)} on ${nWorkers} workers${threadsDone}`, 'done');
   } else if (records.length) {
     // partial results stay on screen, but a partial run is not a results file
     current = undefined;

@@ -26,16 +26,20 @@ export interface DataJob {
 
 export type WorkerMessage =
   | { type: 'progress'; unit: UnitJob['unit']; fraction: number }
-  | { type: 'done'; unit: UnitJob['unit']; result: unknown; ms: number }
+  | { type: 'done'; unit: UnitJob['unit']; result: unknown; ms: number; threads: number }
   | { type: 'error'; unit?: UnitJob['unit']; message: string };
 
 const post = (m: WorkerMessage) => (self as unknown as Worker).postMessage(m);
 let enginePromise: Promise<Engine> | undefined;
+/** The threads this worker's engine really runs (1 unless asked for more and the page is cross-origin isolated). */
+let engineThreads = 1;
 // the first job decides: one engine per worker, with a pool of threads inside it when asked (same results either way)
-const engineFor = (threads: number): Promise<Engine> =>
-  (enginePromise ??= threads > 1 && self.crossOriginIsolated
-    ? loadThreadedEngine(threads, 'plain', new URL(threadsWasmUrl, self.location.href))
+const engineFor = (threads: number): Promise<Engine> => {
+  if (!enginePromise) engineThreads = threads > 1 && self.crossOriginIsolated ? threads : 1;
+  return (enginePromise ??= engineThreads > 1
+    ? loadThreadedEngine(engineThreads, 'plain', new URL(threadsWasmUrl, self.location.href))
     : Engine.load(new URL(wasmUrl, self.location.href)));
+};
 
 self.onmessage = async (ev: MessageEvent<UnitJob | DataJob>) => {
   if ('type' in ev.data && ev.data.type === 'fmnist-data') {
@@ -55,7 +59,7 @@ self.onmessage = async (ev: MessageEvent<UnitJob | DataJob>) => {
       post({ type: 'progress', unit, fraction });
     };
     const result = exp.runCell({ engine, config, cell: unit.cell, trial: unit.trial, progress });
-    post({ type: 'done', unit, result, ms: performance.now() - t0 });
+    post({ type: 'done', unit, result, ms: performance.now() - t0, threads: engineThreads });
   } catch (e) {
     post({ type: 'error', unit, message: e instanceof Error ? e.message : String(e) });
   }

@@ -17,7 +17,10 @@ export const root = fileURLToPath(new URL('../..', import.meta.url));
 
 const TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.wasm': 'application/wasm', '.svg': 'image/svg+xml' };
 
-export function serve(dir: string): Promise<{ server: Server; url: string }> {
+/** COOP/COEP, as vite.config.ts sends them: the page becomes cross-origin isolated (SharedArrayBuffer, WASM threads). */
+const ISOLATION = { 'cross-origin-opener-policy': 'same-origin', 'cross-origin-embedder-policy': 'require-corp' };
+
+export function serve(dir: string, opts: { isolate?: boolean } = {}): Promise<{ server: Server; url: string }> {
   const server = createServer((req, res) => {
     const path = normalize(decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname));
     const file = join(dir, path === sep || path === '/' ? 'index.html' : path);
@@ -25,7 +28,7 @@ export function serve(dir: string): Promise<{ server: Server; url: string }> {
       res.writeHead(404).end();
       return;
     }
-    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream' }).end(readFileSync(file));
+    res.writeHead(200, { 'content-type': TYPES[extname(file)] ?? 'application/octet-stream', ...(opts.isolate ? ISOLATION : {}) }).end(readFileSync(file));
   });
   return new Promise((resolve) => server.listen(0, '127.0.0.1', () => {
     const a = server.address() as { port: number };
@@ -54,9 +57,9 @@ export interface Lab {
 }
 
 /** Builds and serves the lab, launches headless chromium and opens the page. */
-export async function openLab(): Promise<Lab> {
-  const outDir = await buildSite();
-  const { server, url } = await serve(outDir);
+export async function openLab(opts: { isolate?: boolean; site?: string } = {}): Promise<Lab> {
+  const outDir = opts.site ?? (await buildSite());
+  const { server, url } = await serve(outDir, { isolate: opts.isolate });
   const { chromium } = await import('playwright-core');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] }).catch((e: unknown) => {
     server.close();
