@@ -119,7 +119,7 @@ describe('dealing', () => {
     const lpt = loads(dealUnits(units, c, 4));
     const roundRobin = loads([0, 1, 2, 3].map((i) => units.filter((_, k) => k % 4 === i)));
     expect(Math.max(...lpt) / Math.min(...lpt)).toBeCloseTo(1, 12);
-    expect(Math.max(...roundRobin) / Math.min(...roundRobin)).toBeGreaterThan(50); // one shard would get every d = 128
+    expect(Math.max(...roundRobin) / Math.min(...roundRobin)).toBeGreaterThan(10); // one shard would get every d = 128
   });
 
   it('--shard i/n: n = 0, an index out of range and malformed text are clear errors', () => {

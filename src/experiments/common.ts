@@ -138,12 +138,33 @@ export function median(xs: ArrayLike<number>): number {
   return n % 2 ? a[(n - 1) / 2] : (a[n / 2 - 1] + a[n / 2]) / 2;
 }
 
-/** Cost of one single-layer epoch at dimension d relative to d = 64 (two B×d×d GEMMs). */
+// The cost model behind every cellCost, in units of one plain SGD step at d = 64, B = 64 (src/config/estimate.ts
+// turns units into seconds). Its shapes come from what each operation does, its coefficients from per-unit times of
+// a paper run (exp1's d = 32…512 cells, exp5's per-epoch evaluations, exp3's per-epoch SVDs with vectors; 0.4.0,
+// timing.cellMs in paper-results/): a step is two B×d×d GEMMs plus O(B·d) work (batch normals, loss, update) that
+// dominates at small d; an evaluation (bidiag values, norms, κ, effective rank, gap) is O(d²)-dominated at these
+// sizes; a Jacobi SVD with vectors is ~8 steps' worth at d = 64 and grows as d³.
+const STEP_GEMM_SHARE = 0.86;
+const EVAL_UNITS = 4.5;
+const SVD_VECTORS_UNITS = 8;
+
+/** Cost of one single-layer step at dimension d relative to d = 64, B = 64. */
 export function epochCost(d: number, batch = 64): number {
-  return (d * d * batch) / (64 * 64 * 64);
+  return (batch / 64) * (STEP_GEMM_SHARE * (d / 64) ** 2 + (1 - STEP_GEMM_SHARE));
 }
 
-/** Cost of an SGD run sampled every evalEvery epochs, with `svds` SVD-sized evaluations per sample. */
-export function seriesRunCost(config: RunConfig, svds = 1): number {
-  return config.epochs * epochCost(config.dims[0], config.batch) + (config.epochs / Math.max(1, config.evalEvery)) * svds * (config.dims[0] / 64) ** 3;
+/** Cost of one metrics evaluation of a d×d weight (values-only SVD and the component errors). */
+export function evalCost(d: number): number {
+  return EVAL_UNITS * (d / 64) ** 2;
+}
+
+/** Cost of one Jacobi SVD with vectors of a d×d matrix. */
+export function svdVectorsCost(d: number): number {
+  return SVD_VECTORS_UNITS * (d / 64) ** 3;
+}
+
+/** Cost of an SGD run evaluated every evalEvery epochs, with `vectorSvds` SVDs with vectors per evaluation. */
+export function seriesRunCost(config: RunConfig, vectorSvds = 0): number {
+  const d = config.dims[0];
+  return config.epochs * epochCost(d, config.batch) + (config.epochs / Math.max(1, config.evalEvery)) * (evalCost(d) + vectorSvds * svdVectorsCost(d));
 }

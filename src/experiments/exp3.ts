@@ -124,7 +124,7 @@ export const exp3: Experiment = {
     paper: { dims: [64], trials: 10, evalEvery: 1 },
   },
   cells: () => ['all'],
-  cellCost: (config) => seriesRunCost(config, 3),
+  cellCost: (config) => seriesRunCost(config, 1), // the spectrum cell's SVD of W with vectors per evaluation
   runCell(ctx: CellContext): CellResult {
     const d = ctx.config.dims[0];
     return ctx.engine.scope(() => runExp3Trial(ctx, trialTarget(ctx.engine, ctx.config, ctx.trial, d)));

@@ -4,7 +4,7 @@
 // `svdcorr` (after epochs svdCorrEvery, 2·svdCorrEvery, … including the last: σ ← σ + svdCorrRate·(σ* − σ)).
 // Metrics: COMPONENT_METRICS, kappa, finalLoss. Trial 0 also keeps every condition's spectra (src/experiments/spectra.ts).
 import type { CellContext, CellResult, Experiment } from './types.js';
-import { epochCost, methodSpec, runLinear, trialTarget } from './common.js';
+import { epochCost, evalCost, svdVectorsCost, methodSpec, runLinear, trialTarget } from './common.js';
 import { spectraSampling } from './spectra.js';
 
 export const EXP4_METHODS = ['sgd', 'multipliers', 'specreg', 'svdcorr'] as const;
@@ -20,7 +20,11 @@ export const exp4: Experiment = {
   },
   cells: () => ['all'],
   // the spectral regulariser's per-step SVD costs about as much as five plain epochs at d = 64
-  cellCost: (config) => config.epochs * (4 * epochCost(config.dims[0], config.batch) + 5 * (config.dims[0] / 64) ** 3),
+  // four methods' steps; specreg's SVD with vectors every step, svdcorr's every svdCorrEvery; a final evaluation each
+  cellCost: (config) => {
+    const d = config.dims[0];
+    return config.epochs * (4 * epochCost(d, config.batch) + svdVectorsCost(d) * (1 + 1 / config.svdCorrEvery)) + 4 * evalCost(d);
+  },
   runCell(ctx: CellContext): CellResult {
     const d = ctx.config.dims[0];
     return ctx.engine.scope(() => {
