@@ -18,6 +18,7 @@ import { FMNIST_CLASSES, FMNIST_DEFAULT_DIR, FMNIST_PIXELS, fashionMnist, fashio
 import { MlpClassifier, type ClassifierSpec } from '../train/classifier.js';
 import { DenseChain } from '../curvature/chain.js';
 import { fitLogLog } from '../curvature/fit.js';
+import { curvatureAlongGradient } from '../curvature/gradient_directions.js';
 import { esdAlpha } from '../metrics/powerlaw.js';
 import { effectiveRank } from '../metrics/components.js';
 import { baseSeed } from './common.js';
@@ -90,24 +91,8 @@ function curvatureAlpha(engine: Engine, chain: DenseChain, l: number, K: number)
     const { offset, rows, cols } = chain.layer(l);
     const g = engine.vector(chain.size);
     chain.gradient(g);
-    const G = engine.matrix(rows, cols, g.toArray().subarray(offset, offset + rows * cols));
-    const { U, s, V } = engine.svd(G);
-    const sv = Array.from(s.toArray());
-    const k = Math.min(K, sv.filter((x) => x > 1e-10 * sv[0]).length);
-    const kc = Math.min(rows, cols);
-    const u = U!.toArray(), vv = V!.toArray();
-    const dir = engine.vector(chain.size), hv = engine.vector(chain.size);
-    const lam: number[] = [];
-    for (let j = 0; j < k; j++) {
-      const d = dir.data();
-      d.fill(0);
-      for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) d[offset + r * cols + c] = u[r * kc + j] * vv[c * kc + j];
-      chain.hvp(dir, hv);
-      const h = hv.data(), d2 = dir.data();
-      let x = 0;
-      for (let i = 0; i < rows * cols; i++) x += d2[offset + i] * h[offset + i];
-      lam.push(x);
-    }
+    const { gradSigma: sv, curvature: lam } = curvatureAlongGradient(engine, chain.size, (dir, out) => void chain.hvp(dir, out), g.toArray(), { offset, rows, cols }, K);
+    const k = lam.length;
     const fit = fitLogLog(sv.slice(0, k), lam, (x) => engine.log(x));
     return { alpha: fit.slope, r2: fit.r2, positive: k ? lam.filter((x) => x > 0).length / k : Number.NaN };
   });

@@ -6,6 +6,7 @@
 import type { Engine } from '../../engine/engine.js';
 import type { Vector } from '../../engine/block.js';
 import { fitLogLog } from '../../curvature/fit.js';
+import { curvatureAlongGradient } from '../../curvature/gradient_directions.js';
 import type { Transformer } from '../../models/transformer.js';
 
 export interface LayerFit {
@@ -15,26 +16,8 @@ export interface LayerFit {
 
 export function analyseLayer(engine: Engine, model: Transformer, w: Vector, g: Float64Array, l: { offset: number; rows: number; cols: number }, maxK: number): LayerFit {
   return engine.scope(() => {
-    const { offset, rows, cols } = l;
-    const G = engine.matrix(rows, cols, g.subarray(offset, offset + rows * cols));
-    const { U, s, V } = engine.svd(G);
-    const sv = Array.from(s.toArray());
-    const rank = sv.filter((x) => x > 1e-10 * sv[0]).length;
-    const K = Math.min(maxK, rank);
-    const kc = Math.min(rows, cols);
-    const ua = U!.toArray(), va = V!.toArray();
-    const dir = engine.vector(model.size), hv = engine.vector(model.size);
-    const curvature: number[] = [];
-    for (let k = 0; k < K; k++) {
-      const d = dir.data();
-      d.fill(0);
-      for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) d[offset + i * cols + j] = ua[i * kc + k] * va[j * kc + k];
-      model.hvp(w, dir, hv);
-      const h = hv.data(), dd = dir.data();
-      let lam = 0;
-      for (let i = 0; i < rows * cols; i++) lam += dd[offset + i] * h[offset + i];
-      curvature.push(lam);
-    }
+    const { gradSigma: sv, curvature } = curvatureAlongGradient(engine, model.size, (dir, out) => void model.hvp(w, dir, out), g, l, maxK);
+    const K = curvature.length;
     const gradSigma = sv.slice(0, K);
     const log = (x: number) => engine.log(x);
     const alpha = fitLogLog(gradSigma, curvature, log);
