@@ -186,12 +186,11 @@ describe('spectral transfer in the trainer', () => {
     });
   });
 
-  it('refuses bad α, τ and non-plain models with a CondlabError naming the value', () => {
+  it('refuses bad α, τ and multipliers with a CondlabError naming the value', () => {
     engine.scope(() => {
       expect(() => setupTrainer(engine, { ...spec, stTau: 1 })).toThrow(/τ = 1; must be a number in \[0, 1\)/);
       expect(() => setupTrainer(engine, { ...spec, stAlpha: Number.NaN })).toThrow(/α = NaN/);
-      expect(() => setupTrainer(engine, { ...spec, multipliers: true })).toThrow(/plain single-layer model/);
-      expect(() => setupTrainer(engine, { ...spec, model: 'deep', depth: 2 })).toThrow(/plain single-layer model/);
+      expect(() => setupTrainer(engine, { ...spec, multipliers: true })).toThrow(/does not combine with multipliers/);
     });
   });
 

@@ -6,6 +6,8 @@
 //
 // Methods (one header, JS mirrors it in src/train/classifier.ts):
 //   SGD, Adam;  Muon (per layer: Nesterov momentum, update orthogonalised by 5 Newton–Schulz steps);
+//   spectral transfer (per layer: Nesterov momentum, step U·diag(φ)·Vᵀ with φ ∝ s^(1−α), α fixed or adaptive;
+//   chain_steps.ts, shared with the deep/MLP students of the synthetic trainer);
 //   learnable multipliers W_eff = diag(r)·W·diag(c) per layer, r and c at their own lr;
 //   spectral regulariser λ·Σ_l (log κ(W_l))², i.e. the paper's λ(log κ − log κ*)² with κ* = 1 (no target is known on
 //   a real task, so it is a pull toward well-conditioned layers). Its gradient needs the top and bottom singular
@@ -14,10 +16,10 @@
 //   vectors are current, first-order accurate as W drifts).
 import { chainGradient, chainLoss, chainProbs, ACT_RELU, LOSS_CE } from "../models/dense_chain";
 import { firstNonFinite, copy } from "../blas1";
-import { newtonSchulz } from "../optim/newton_schulz";
 import { nextUniform } from "../rng/xoshiro256ss";
 import { svd } from "../svd/svd";
-import { adamStep, addWeightDecay, sgdStep } from "./optim";
+import { adamStep, addWeightDecay, nesterov, sgdStep } from "./optim";
+import { CHAIN_MUON, CHAIN_ST, chainMatrixStep, chainStMeasure } from "./chain_steps";
 import { at, hf, hi, hp, hset } from "./layout";
 
 export const C_LAYERS: i32 = 0;
@@ -63,11 +65,19 @@ export const P_SPEC: i32 = 39; // per layer u₁ (m), v₁ (n), u_k (m), v_k (n)
 export const P_SVD_S: i32 = 40;
 export const P_SVD_U: i32 = 41;
 export const P_SVD_V: i32 = 42;
-export const C_SLOTS: i32 = 43;
+// spectral transfer per layer (CLS_ST; chain_steps.ts): α per layer, τ, adaptive period and K
+export const C_ST_TAU: i32 = 43;
+export const C_ST_ADAPT_EVERY: i32 = 44; // 0 = α fixed
+export const C_ST_ADAPT_K: i32 = 45;
+export const P_ST_LAYERS: i32 = 46; // 2·layers: α per layer, then the last unclamped fit (NaN: none)
+export const P_ST_HVP: i32 = 47; // adaptive α: direction (NW), its HVP (NW), fit points (2·K)
+export const P_ST_US: i32 = 48; // U·diag(φ) scratch for the largest layer
+export const C_SLOTS: i32 = 49;
 
 export const CLS_SGD: i32 = 0;
 export const CLS_ADAM: i32 = 1;
 export const CLS_MUON: i32 = 2;
+export const CLS_ST: i32 = 3; // W_l ← W_l − lr·U·diag(φ)·Vᵀ per layer, φ ∝ s^(1−α_l) (spectral_transfer.ts)
 const REASON_NONE: i32 = 0, REASON_LOSS: i32 = 1, REASON_WEIGHTS: i32 = 2, REASON_SVD: i32 = 3;
 
 // @ts-ignore: decorator
@@ -231,25 +241,23 @@ function addSpectral(h: usize, step: i32): bool {
   return true;
 }
 
-/** Muon on each layer's block: buf ← β·buf + g, O = NS₅(g + β·buf), W ← W − lr·√max(1, m/n)·O. */
-function muonStep(h: usize): void {
-  const L = hi(h, C_LAYERS), lr = hf(h, C_LR), beta = hf(h, C_BETA1);
-  const p = hp(h, P_PARAMS), g = hp(h, P_GRAD), buf = hp(h, P_M), u = hp(h, P_V);
-  const n = hi(h, C_NW);
-  for (let i = 0; i < n; i++) {
-    const gi = load<f64>(at(g, i));
-    const b = beta * load<f64>(at(buf, i)) + gi;
-    store<f64>(at(buf, i), b);
-    store<f64>(at(u, i), gi + beta * b);
+/**
+ * Muon or spectral transfer on each layer's block (chain_steps.ts): buf ← β·buf + g, then per layer
+ * W ← W − lr·√max(1, m/n)·NS₅(g + β·buf) or W ← W − lr·U·diag(φ)·Vᵀ; adaptive α re-measured per layer at steps
+ * 1, 1 + N, … on the current batch. Returns the SVD status (< 0: failure).
+ */
+function matrixStep(h: usize, t: i32): i32 {
+  const L = hi(h, C_LAYERS), dims = hp(h, C_DIMS), n = hi(h, C_NW);
+  const p = hp(h, P_PARAMS), g = hp(h, P_GRAD), u = hp(h, P_V);
+  const st = hi(h, C_OPT) == CLS_ST, alphas = hp(h, P_ST_LAYERS), every = hi(h, C_ST_ADAPT_EVERY);
+  if (st && every > 0 && (t - 1) % every == 0) {
+    const hv = hp(h, P_ST_HVP);
+    const status = chainStMeasure(L, dims, ACT_RELU, LOSS_CE, p, hp(h, P_X), hp(h, P_Y), hi(h, C_BATCH), hp(h, P_WS), g, n,
+      hi(h, C_ST_ADAPT_K), hf(h, C_ST_TAU), alphas, at(alphas, L), hv, at(hv, n), at(hv, 2 * n), hp(h, P_SVD_S), hp(h, P_SVD_U), hp(h, P_SVD_V));
+    if (status < 0) return status;
   }
-  for (let l = 1; l <= L; l++) {
-    const rows = dim(h, l), cols = dim(h, l - 1), off = weightOffset(h, l);
-    const ul = at(u, off);
-    newtonSchulz(rows, cols, ul, ul, 5, hp(h, P_NS_WS));
-    const rate = lr * Math.sqrt(max(1.0, <f64>rows / <f64>cols));
-    const cnt = rows * cols;
-    for (let i = 0; i < cnt; i++) store<f64>(at(p, off + i), load<f64>(at(p, off + i)) - rate * load<f64>(at(ul, i)));
-  }
+  nesterov(n, hf(h, C_BETA1), g, hp(h, P_M), u);
+  return chainMatrixStep(L, dims, st ? CHAIN_ST : CHAIN_MUON, hf(h, C_LR), p, u, alphas, hf(h, C_ST_TAU), hp(h, P_SVD_S), hp(h, P_SVD_U), hp(h, P_SVD_V), hp(h, P_ST_US), hp(h, P_NS_WS));
 }
 
 function stop(h: usize, step: i32, reason: i32): i32 {
@@ -280,8 +288,9 @@ export function clsTrain(h: usize, steps: i32): i32 {
     if (!isFinite(loss)) return stop(h, s, REASON_LOSS);
     addWeightDecay(nW, hf(h, C_WD), p, g);
     if (hf(h, C_SPEC_LAMBDA) != 0.0 && !addSpectral(h, t)) return stop(h, s, REASON_SVD);
-    if (opt == CLS_MUON) muonStep(h);
-    else if (opt == CLS_ADAM) {
+    if (opt == CLS_MUON || opt == CLS_ST) {
+      if (matrixStep(h, t) < 0) return stop(h, s, REASON_SVD);
+    } else if (opt == CLS_ADAM) {
       adamStep(nP, nW, hf(h, C_LR), hf(h, C_MULT_LR), p, g, hp(h, P_M), hp(h, P_V), hf(h, C_BETA1), hf(h, C_BETA2), hf(h, C_EPS), t);
     } else sgdStep(nP, nW, hf(h, C_LR), hf(h, C_MULT_LR), p, g);
     if (firstNonFinite(nP, p) >= 0) return stop(h, s, REASON_WEIGHTS);

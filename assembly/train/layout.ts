@@ -67,14 +67,17 @@ export const O_ST_ALPHA_FIT: i32 = 55; // adaptive α: the last fitted slope bef
 // ---- structured decay (linear model only; structured_decay.ts)
 export const H_SD_LAMBDA: i32 = 56; // λ of (λ/2)·Σ_{i∈S} σᵢ²; 0 = off
 export const H_SD_K: i32 = 57; // S = top k (k > 0) or bottom |k| (k < 0) singular directions
+// ---- per-layer matrix steps on chains (OPT_MUON / OPT_ST with MODEL_CHAIN; chain_steps.ts)
+export const P_ST_LAYERS: i32 = 58; // 2·layers: α per layer, then the last unclamped fit per layer (NaN: none)
+export const P_ST_HVP: i32 = 59; // adaptive α: direction (nparam), its HVP (nparam), fit points (2·K)
 export const H_SLOTS: i32 = 60;
 
 export const MODEL_LINEAR: i32 = 0;
 export const MODEL_CHAIN: i32 = 1;
 export const OPT_SGD: i32 = 0;
 export const OPT_ADAM: i32 = 1;
-export const OPT_MUON: i32 = 2; // linear model: W ← W − lr·NS₅(g + β·buf), buf ← β·buf + g (Nesterov momentum β = H_BETA1)
-export const OPT_ST: i32 = 3; // linear model: W ← W − lr·U·diag(φ(s))·Vᵀ of G = g + β·buf, φ ∝ s^(1−α) (spectral_transfer.ts)
+export const OPT_MUON: i32 = 2; // per weight matrix (chains: per layer, chain_steps.ts): W ← W − lr·NS₅(g + β·buf), buf ← β·buf + g (Nesterov momentum β = H_BETA1)
+export const OPT_ST: i32 = 3; // per weight matrix: W ← W − lr·U·diag(φ(s))·Vᵀ of G = g + β·buf, φ ∝ s^(1−α) (spectral_transfer.ts)
 export const TEACHER_LINEAR: i32 = 0;
 export const TEACHER_MLP: i32 = 1;
 export const REASON_NONE: i32 = 0;

@@ -33,3 +33,13 @@ export function addWeightDecay(n: i32, wd: f64, p: usize, g: usize): void {
   if (wd == 0.0) return;
   for (let i = 0; i < n; i++) store<f64>(at(g, i), load<f64>(at(g, i)) + wd * load<f64>(at(p, i)));
 }
+
+/** Muon's Nesterov momentum over n entries: buf ← β·buf + g, u ← g + β·buf (u may not alias g or buf). */
+export function nesterov(n: i32, beta: f64, g: usize, buf: usize, u: usize): void {
+  for (let i = 0; i < n; i++) {
+    const gi = load<f64>(at(g, i));
+    const b = beta * load<f64>(at(buf, i)) + gi;
+    store<f64>(at(buf, i), b);
+    store<f64>(at(u, i), gi + beta * b);
+  }
+}

@@ -22,7 +22,9 @@ import { adamStep, addWeightDecay, sgdStep } from "./optim";
 import { OPT_ST } from "./layout";
 import { spectralTransferStep } from "./spectral_transfer";
 import { addStructuredDecay } from "./structured_decay";
-import { H_SD_LAMBDA } from "./layout";
+import { H_SD_LAMBDA, H_ST_ADAPT_EVERY, H_ST_ADAPT_K, H_ST_TAU, P_ST_HVP, P_ST_LAYERS, P_SCRATCH, P_SVD_S, P_SVD_U, P_SVD_V } from "./layout";
+import { nesterov } from "./optim";
+import { CHAIN_MUON, CHAIN_ST, chainMatrixStep, chainStMeasure } from "./chain_steps";
 
 /** Length of the part of the parameters that is "W" (weight decay, main lr, spectral terms). */
 function mainCount(h: usize): i32 {
@@ -95,7 +97,10 @@ export function trainRun(h: usize, fromEpoch: i32, toEpoch: i32, keepPrev: i32):
     hset(h, O_LOSS, loss);
     if (!isFinite(loss)) return stop(h, epoch, hi(h, O_REASON) == REASON_SVD ? REASON_SVD : REASON_LOSS);
     if (!regularise(h, p, g)) return stop(h, epoch, REASON_SVD);
-    if (linear && hi(h, H_OPT) == OPT_MUON) {
+    if (!linear && (hi(h, H_OPT) == OPT_MUON || hi(h, H_OPT) == OPT_ST)) {
+      hset(h, H_STEP, hf(h, H_STEP) + 1.0);
+      if (chainStep(h, n, lr, p, g) < 0) return stop(h, epoch, REASON_SVD);
+    } else if (linear && hi(h, H_OPT) == OPT_MUON) {
       hset(h, H_STEP, hf(h, H_STEP) + 1.0);
       muonStep(h, n, lr, p, g);
     } else if (linear && hi(h, H_OPT) == OPT_ST) {
@@ -128,16 +133,31 @@ export function trainRun(h: usize, fromEpoch: i32, toEpoch: i32, keepPrev: i32):
  */
 function muonStep(h: usize, n: i32, lr: f64, p: usize, g: usize): void {
   const d = hi(h, H_D);
-  const beta = hf(h, H_BETA1);
-  const buf = hp(h, P_ADAM_M), u = hp(h, P_ADAM_V);
-  for (let i = 0; i < n; i++) {
-    const gi = load<f64>(at(g, i));
-    const b = beta * load<f64>(at(buf, i)) + gi;
-    store<f64>(at(buf, i), b);
-    store<f64>(at(u, i), gi + beta * b);
-  }
+  const u = hp(h, P_ADAM_V);
+  nesterov(n, hf(h, H_BETA1), g, hp(h, P_ADAM_M), u);
   newtonSchulz(d, d, u, u, 5, hp(h, P_NS_WS));
   for (let i = 0; i < n; i++) store<f64>(at(p, i), load<f64>(at(p, i)) - lr * load<f64>(at(u, i)));
+}
+
+/**
+ * Muon or spectral transfer on a chain (deep linear net, MLP student): one Nesterov momentum over all weights, then
+ * each layer's block steps on its own (chain_steps.ts); adaptive α is re-measured per layer at steps 1, 1 + N, ….
+ * Returns the SVD status (< 0: failure).
+ */
+function chainStep(h: usize, n: i32, lr: f64, p: usize, g: usize): i32 {
+  const layers = hi(h, H_LAYERS), dims = hp(h, H_DIMS);
+  const st = hi(h, H_OPT) == OPT_ST;
+  const alphas = hp(h, P_ST_LAYERS);
+  const every = hi(h, H_ST_ADAPT_EVERY);
+  if (st && every > 0 && (hi(h, H_STEP) - 1) % every == 0) {
+    const hv = hp(h, P_ST_HVP);
+    const status = chainStMeasure(layers, dims, hi(h, H_ACT), LOSS_MSE, p, hp(h, P_X), hp(h, P_Y), hi(h, H_BATCH), hp(h, P_WORK), g, n,
+      hi(h, H_ST_ADAPT_K), hf(h, H_ST_TAU), alphas, at(alphas, layers), hv, at(hv, n), at(hv, 2 * n), hp(h, P_SVD_S), hp(h, P_SVD_U), hp(h, P_SVD_V));
+    if (status < 0) return status;
+  }
+  const u = hp(h, P_ADAM_V);
+  nesterov(n, hf(h, H_BETA1), g, hp(h, P_ADAM_M), u);
+  return chainMatrixStep(layers, dims, st ? CHAIN_ST : CHAIN_MUON, lr, p, u, alphas, hf(h, H_ST_TAU), hp(h, P_SVD_S), hp(h, P_SVD_U), hp(h, P_SVD_V), hp(h, P_SCRATCH), hp(h, P_NS_WS));
 }
 
 function stop(h: usize, epoch: i32, reason: i32): i32 {

@@ -21,6 +21,8 @@
 
 import { gemm } from "../gemm/gemm";
 import { svd } from "../svd/svd";
+import { nesterov } from "./optim";
+import { lineSlope } from "./line_slope";
 import { H_BATCH, H_BETA1, H_D, H_STEP, H_ST_ADAPT_EVERY, H_ST_ADAPT_K, H_ST_ALPHA, H_ST_TAU, O_ST_ALPHA_FIT, P_ADAM_M, P_ADAM_V, P_SCRATCH, P_SVD_S, P_SVD_U, P_SVD_V, P_X, at, hf, hi, hp, hset } from "./layout";
 
 /** φ_k for the d singular values at s (descending) into phi; returns how many were kept (0: G = 0, no step). */
@@ -59,14 +61,8 @@ export function spectralTransferStep(h: usize, n: i32, lr: f64, p: usize, g: usi
     const st = spectralTransferMeasure(h, g);
     if (st < 0) return st;
   }
-  const beta = hf(h, H_BETA1);
-  const buf = hp(h, P_ADAM_M), u0 = hp(h, P_ADAM_V);
-  for (let i = 0; i < n; i++) {
-    const gi = load<f64>(at(g, i));
-    const b = beta * load<f64>(at(buf, i)) + gi;
-    store<f64>(at(buf, i), b);
-    store<f64>(at(u0, i), gi + beta * b);
-  }
+  const u0 = hp(h, P_ADAM_V);
+  nesterov(n, hf(h, H_BETA1), g, hp(h, P_ADAM_M), u0);
   return spectralTransferApply(d, u0, p, lr, hf(h, H_ST_ALPHA), hf(h, H_ST_TAU), hp(h, P_SVD_S), hp(h, P_SVD_U), hp(h, P_SVD_V), hp(h, P_SCRATCH));
 }
 
@@ -106,45 +102,30 @@ export function spectralTransferMeasure(h: usize, g: usize): i32 {
   const st = svd(d, d, g, s, hp(h, P_SVD_U), v, 1, 0.0, 0);
   if (st < 0) return st;
   const K = min(hi(h, H_ST_ADAPT_K), d), tau = hf(h, H_ST_TAU), s1 = load<f64>(s);
-  let n = 0, mx = 0.0, my = 0.0, sxx = 0.0, sxy = 0.0;
-  // two passes over ≤ K points: means, then centred sums (the fit of fit.ts's fitLine)
-  for (let pass = 0; pass < 2; pass++) {
-    for (let k = 0; k < K; k++) {
-      const sk = load<f64>(at(s, k));
-      if (!(sk > 0.0) || sk < tau * s1) break;
-      let hk = 0.0; // ‖X b_k‖²/B
-      for (let b = 0; b < B; b++) {
-        let xv = 0.0;
-        for (let j = 0; j < d; j++) xv += load<f64>(at(x, b * d + j)) * load<f64>(at(v, j * d + k));
-        hk += xv * xv;
-      }
-      hk /= <f64>B;
-      if (!(hk > 0.0)) continue;
-      const lx = Math.log(sk), ly = Math.log(hk);
-      if (pass == 0) {
-        n++;
-        mx += lx;
-        my += ly;
-      } else {
-        sxx += (lx - mx) * (lx - mx);
-        sxy += (lx - mx) * (ly - my);
-      }
-    }
-    if (pass == 0) {
-      if (n < 2) {
-        hset(h, O_ST_ALPHA_FIT, NaN);
-        return st;
-      }
-      mx /= <f64>n;
-      my /= <f64>n;
-    }
-  }
-  if (!(sxx > 0.0)) {
+  // the points (log s_k, log h_k) go to P_SCRATCH (d×d, unused until the step): xs at 0, ys at K
+  const pts = hp(h, P_SCRATCH);
+  if (K < 2) { // d = 1: one direction, no slope (and no room for two points in the 1×1 scratch)
     hset(h, O_ST_ALPHA_FIT, NaN);
     return st;
   }
-  const slope = sxy / sxx;
+  let n = 0;
+  for (let k = 0; k < K; k++) {
+    const sk = load<f64>(at(s, k));
+    if (!(sk > 0.0) || sk < tau * s1) break;
+    let hk = 0.0; // ‖X b_k‖²/B
+    for (let b = 0; b < B; b++) {
+      let xv = 0.0;
+      for (let j = 0; j < d; j++) xv += load<f64>(at(x, b * d + j)) * load<f64>(at(v, j * d + k));
+      hk += xv * xv;
+    }
+    hk /= <f64>B;
+    if (!(hk > 0.0)) continue;
+    store<f64>(at(pts, n), Math.log(sk));
+    store<f64>(at(pts, K + n), Math.log(hk));
+    n++;
+  }
+  const slope = lineSlope(n, pts, at(pts, K));
   hset(h, O_ST_ALPHA_FIT, slope);
-  hset(h, H_ST_ALPHA, slope < 0.0 ? 0.0 : slope > 2.0 ? 2.0 : slope);
+  if (!isNaN(slope)) hset(h, H_ST_ALPHA, slope < 0.0 ? 0.0 : slope > 2.0 ? 2.0 : slope);
   return st;
 }

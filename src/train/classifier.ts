@@ -14,9 +14,12 @@ export const C = {
   SPEC_CLIP: 11, SPEC_EVERY: 12, BETA1: 13, BETA2: 14, EPS: 15, STEP: 16, NTRAIN: 17, POS: 18, PIX_SCALE: 19,
   PIX_SHIFT: 20, O_LOSS: 21, O_REASON: 22, O_EVAL_LOSS: 23, O_EVAL_CORRECT: 24, P_IMAGES: 25, P_LABELS: 26,
   P_ORDER: 27, P_RNG: 28, P_PARAMS: 29, P_GRAD: 30, P_M: 31, P_V: 32, P_X: 33, P_Y: 34, P_WS: 35, P_WEFF: 36,
-  P_GEFF: 37, P_NS_WS: 38, P_SPEC: 39, P_SVD_S: 40, P_SVD_U: 41, P_SVD_V: 42, SLOTS: 43,
+  P_GEFF: 37, P_NS_WS: 38, P_SPEC: 39, P_SVD_S: 40, P_SVD_U: 41, P_SVD_V: 42, ST_TAU: 43, ST_ADAPT_EVERY: 44,
+  ST_ADAPT_K: 45, P_ST_LAYERS: 46, P_ST_HVP: 47, P_ST_US: 48, SLOTS: 49,
 } as const;
-const OPT_CODE = { sgd: 0, adam: 1, muon: 2 } as const;
+const OPT_CODE = { sgd: 0, adam: 1, muon: 2, st: 3 } as const;
+/** Spectral transfer's defaults on the classifier (as the synthetic trainer's ST_DEFAULTS): τ, fit directions. */
+const ST = { tau: 0.01, adaptK: 8 } as const;
 export const CLS_STOP_REASONS = ['none', 'non-finite loss', 'non-finite weights', 'SVD did not converge'] as const;
 
 interface ClsExports {
@@ -48,6 +51,23 @@ export interface ClassifierSpec {
   beta1?: number;
   beta2?: number;
   eps?: number;
+  /** Spectral transfer (optimizer 'st'): curvature exponent α of every layer's step U·diag(s^(1−α))·Vᵀ (start value when adaptive). */
+  stAlpha?: number;
+  /** Spectral transfer: directions with s < stTau·s₁ are dropped (default 0.01). */
+  stTau?: number;
+  /** Spectral transfer: re-measure α per layer every this many steps from exact HVPs; 0 = α fixed. */
+  stAdaptEvery?: number;
+  /** Adaptive α: top-K gradient directions per layer in the fit (default 8). */
+  stAdaptK?: number;
+}
+
+function checkSt(spec: ClassifierSpec): void {
+  const { stAlpha: a = 1, stTau: t = ST.tau, stAdaptEvery: n = 0, stAdaptK: k = ST.adaptK } = spec;
+  if (spec.multipliers || (spec.specLambda ?? 0) !== 0) throw new CondlabError('spectral transfer (optimizer st) does not combine with multipliers or the spectral regulariser', 'bad-option');
+  if (!Number.isFinite(a) || a < -4 || a > 4) throw new CondlabError(`spectral transfer: α = ${a}; must be a finite number from -4 to 4`, 'bad-option', { option: 'stAlpha', value: a });
+  if (!Number.isFinite(t) || t < 0 || t >= 1) throw new CondlabError(`spectral transfer: τ = ${t}; must be a number in [0, 1)`, 'bad-option', { option: 'stTau', value: t });
+  if (!Number.isInteger(n) || n < 0) throw new CondlabError(`spectral transfer: adapt every ${n} steps; must be an integer ≥ 0 (0 = α fixed)`, 'bad-option', { option: 'stAdaptEvery', value: n });
+  if (!Number.isInteger(k) || k < 2) throw new CondlabError(`spectral transfer: K = ${k} directions; must be an integer ≥ 2`, 'bad-option', { option: 'stAdaptK', value: k });
 }
 
 export interface EvalResult {
@@ -76,6 +96,7 @@ export class MlpClassifier {
   private readonly test?: { images: number; labels: number; n: number };
   private readonly trainSet: { images: number; labels: number; n: number };
   private readonly eff: Vector;
+  private readonly stLayers?: Vector;
   readonly params: Vector;
   stopped?: { step: number; reason: string };
 
@@ -91,7 +112,8 @@ export class MlpClassifier {
     if (!Array.isArray(dims) || dims.length < 2 || dims.length > 9) throw new CondlabError(`dims must list 2 to 9 widths, got ${JSON.stringify(dims)}`, 'bad-option');
     dims.forEach((d, i) => checkDim(`dims[${i}]`, d));
     checkDim('batch', batch);
-    if (!(spec.optimizer in OPT_CODE)) throw new CondlabError(`optimizer must be sgd, adam or muon, got ${String(spec.optimizer)}`, 'bad-option');
+    if (!(spec.optimizer in OPT_CODE)) throw new CondlabError(`optimizer must be sgd, adam, muon or st, got ${String(spec.optimizer)}`, 'bad-option');
+    if (spec.optimizer === 'st') checkSt(spec);
     if (train.n < batch) throw new CondlabError(`the training set has ${train.n} images, fewer than one batch of ${batch}`, 'bad-option');
     if (train.images.length !== train.n * dims[0]) throw new CondlabError(`training images hold ${train.images.length} bytes, not ${train.n}×${dims[0]}`, 'shape-mismatch');
     this.w = wasmOf(engine) as unknown as ClsExports;
@@ -135,10 +157,16 @@ export class MlpClassifier {
       off += n;
     }
     if (spec.multipliers) this.params.data().fill(1, nW, nP);
+    const st = spec.optimizer === 'st';
+    const adaptK = spec.stAdaptK ?? ST.adaptK;
+    const stLayers = st ? f64(2 * this.layers) : undefined;
+    if (stLayers) stLayers.data().fill(spec.stAlpha ?? 1, 0, this.layers).fill(Number.NaN, this.layers);
+    this.stLayers = stLayers;
     const ptrs = {
       grad: f64(nP).ptr, m: f64(nP).ptr, v: f64(nP).ptr, x: f64(batch * dims[0]).ptr, y: f64(batch * dims[this.layers]).ptr,
       ws: bytes(wsBytes).ptr, weff: spec.multipliers ? f64(nW).ptr : 0, geff: spec.multipliers ? f64(nW).ptr : 0,
       ns: bytes(nsWs).ptr, spec: f64(nSpec).ptr, s: f64(maxK).ptr, u: f64(maxU).ptr, vv: f64(maxV).ptr,
+      stUs: st ? f64(maxU).ptr : 0, stHvp: st && (spec.stAdaptEvery ?? 0) > 0 ? f64(2 * nW + 2 * adaptK).ptr : 0,
     };
     this.eff = f64(nW);
     this.header = f64(C.SLOTS);
@@ -157,7 +185,7 @@ export class MlpClassifier {
     h[C.SPEC_LAMBDA] = spec.specLambda ?? 0;
     h[C.SPEC_CLIP] = spec.specClip ?? 1;
     h[C.SPEC_EVERY] = spec.specEvery ?? 10;
-    h[C.BETA1] = spec.beta1 ?? (spec.optimizer === 'muon' ? 0.95 : 0.9);
+    h[C.BETA1] = spec.beta1 ?? (spec.optimizer === 'muon' || st ? 0.95 : 0.9);
     h[C.BETA2] = spec.beta2 ?? 0.999;
     h[C.EPS] = spec.eps ?? 1e-8;
     h[C.STEP] = 0;
@@ -183,6 +211,19 @@ export class MlpClassifier {
     h[C.P_SVD_S] = ptrs.s;
     h[C.P_SVD_U] = ptrs.u;
     h[C.P_SVD_V] = ptrs.vv;
+    h[C.ST_TAU] = spec.stTau ?? ST.tau;
+    h[C.ST_ADAPT_EVERY] = spec.stAdaptEvery ?? 0;
+    h[C.ST_ADAPT_K] = adaptK;
+    h[C.P_ST_LAYERS] = stLayers ? stLayers.ptr : 0;
+    h[C.P_ST_HVP] = ptrs.stHvp;
+    h[C.P_ST_US] = ptrs.stUs;
+  }
+
+  /** Spectral transfer: α per layer in use now (adaptive: the last measurement, clamped) and the last unclamped fit per layer (NaN: none). */
+  get stLayerAlphas(): { alpha: number[]; fit: number[] } {
+    if (!this.stLayers) throw new CondlabError("stLayerAlphas: this classifier does not use optimizer 'st'", 'bad-option');
+    const a = this.stLayers.data();
+    return { alpha: [...a.subarray(0, this.layers)], fit: [...a.subarray(this.layers)] };
   }
 
   /** All buffers are allocated in the caller's engine scope and freed with it. `order` drives the shuffles. */
@@ -232,6 +273,12 @@ export class MlpClassifier {
     const loss = this.w.clsBatchGradient(this.header.ptr, withReg ? 1 : 0, step);
     const g = new Float64Array(this.engine.memory.buffer, this.header.data()[C.P_GRAD], this.params.length);
     return { loss, grad: Float64Array.from(g) };
+  }
+
+  /** Copies of the batch now in X (B×d_0, standardised) and Y (B×d_L one-hot): after `batchGradient`, the next step's. */
+  currentBatch(): { X: Float64Array; Y: Float64Array } {
+    const h = this.header.data(), { dims, batch } = this.spec, buf = this.engine.memory.buffer;
+    return { X: new Float64Array(buf, h[C.P_X], batch * dims[0]).slice(), Y: new Float64Array(buf, h[C.P_Y], batch * dims[dims.length - 1]).slice() };
   }
 
   /** Offset and shape of layer l (1-based) in the weight vector. */

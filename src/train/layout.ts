@@ -7,7 +7,7 @@ export const H = {
   SVD_S: 34, SVD_U: 35, SVD_V: 36, SIGMA_STAR: 37, WPREV: 38, RNG: 39, WEFF: 40, GEFF: 41,
   LOSS: 42, SPEC_NORM: 43, REASON: 44, NS_WS: 45,
   SVMULT: 46, ORTH_LAMBDA: 47, PSS_EVERY: 48, PSS_STRENGTH: 49, SCRATCH: 50, ST_ALPHA: 51, ST_TAU: 52, ST_ADAPT_EVERY: 53, ST_ADAPT_K: 54, ST_ALPHA_FIT: 55,
-  SD_LAMBDA: 56, SD_K: 57,
+  SD_LAMBDA: 56, SD_K: 57, ST_LAYERS: 58, ST_HVP: 59,
 } as const;
 export const HEADER_SLOTS = 60;
 
@@ -31,8 +31,8 @@ export interface TrainExports {
   trainHeaderSlots(): number;
   /** φ of spectral_transfer.ts for d singular values at s into phi; returns the kept count. */
   spectralTransferWeights(d: number, s: number, phi: number, alpha: number, tau: number): number;
-  /** p ← p − lr·U·diag(φ(s))·Vᵀ for the SVD of the d×d matrix at g (s, u, v, us scratch); returns the SVD status. */
   /** Adaptive α: re-measures α from the gradient at g on the header's batch; returns the SVD status. */
   spectralTransferMeasure(header: number, g: number): number;
+  /** p ← p − lr·U·diag(φ(s))·Vᵀ for the SVD of the d×d matrix at g (s, u, v, us scratch); returns the SVD status. */
   spectralTransferApply(d: number, g: number, p: number, lr: number, alpha: number, tau: number, s: number, u: number, v: number, us: number): number;
 }

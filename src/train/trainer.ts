@@ -89,8 +89,8 @@ export const MUON_MOMENTUM = 0.95;
 /** Spectral transfer's defaults: Spectral Newton (α = 2), directions below 1% of s₁ dropped. */
 export const ST_DEFAULTS = { alpha: 2, tau: 0.01, adaptK: 8 } as const;
 
-function checkSpectralTransfer(spec: TrainSpec, plainLinear: boolean): void {
-  if (!plainLinear) throw new CondlabError('spectral transfer (optimizer st) is implemented for the plain single-layer model', 'bad-config', { field: 'optimizer', value: 'st' });
+function checkSpectralTransfer(spec: TrainSpec, withMultipliers: boolean): void {
+  if (withMultipliers) throw new CondlabError('spectral transfer (optimizer st) steps the weight matrices; it does not combine with multipliers', 'bad-config', { field: 'optimizer', value: 'st' });
   const { stAlpha: a = ST_DEFAULTS.alpha, stTau: t = ST_DEFAULTS.tau } = spec;
   if (!Number.isFinite(a) || a < -4 || a > 4) throw new CondlabError(`spectral transfer: α = ${a}; must be a finite number from -4 to 4`, 'bad-config', { field: 'stAlpha', value: a });
   if (!Number.isFinite(t) || t < 0 || t >= 1) throw new CondlabError(`spectral transfer: τ = ${t}; must be a number in [0, 1)`, 'bad-config', { field: 'stTau', value: t });
@@ -169,17 +169,28 @@ export class Trainer {
     const grad = engine.vector(n);
     const prev = engine.vector(n);
     const moments = spec.optimizer === 'adam' || spec.optimizer === 'muon' || spec.optimizer === 'st';
-    if (spec.optimizer === 'muon' && (!linear || mult || svMult)) throw new Error('Muon is implemented for the plain single-layer model');
-    if (spec.optimizer === 'st') checkSpectralTransfer(spec, linear && !mult && !svMult);
-    const adamM = moments ? engine.vector(n) : undefined; // Muon: momentum buffer
-    const adamV = moments ? engine.vector(n) : undefined; // Muon: the update being orthogonalised
-    const nsWs = spec.optimizer === 'muon' ? engine.vector(Math.ceil(w.newtonSchulzWorkspaceBytes(d, d) / 8)) : undefined;
+    if (spec.optimizer === 'muon' && (mult || svMult)) throw new Error('Muon steps the weight matrices; it does not combine with multipliers');
+    if (spec.optimizer === 'st') checkSpectralTransfer(spec, mult || svMult);
+    const adamM = moments ? engine.vector(n) : undefined; // Muon, st: momentum buffer
+    const adamV = moments ? engine.vector(n) : undefined; // Muon, st: the update being orthogonalised / decomposed
+    // per-layer matrix steps on chains (assembly/train/chain_steps.ts) need scratch for the largest layer
+    const maxK = Math.max(d, ...shapes.map(([r, c]) => Math.min(r, c)));
+    const maxU = Math.max(d * d, ...shapes.map(([r, c]) => r * Math.min(r, c)));
+    const maxV = Math.max(d * d, ...shapes.map(([r, c]) => c * Math.min(r, c)));
+    const nsBytes = Math.max(...shapes.map(([r, c]) => w.newtonSchulzWorkspaceBytes(r, c)));
+    const nsWs = spec.optimizer === 'muon' ? engine.vector(Math.ceil(nsBytes / 8)) : undefined;
     const X = engine.matrix(batch, d);
     const Y = engine.matrix(batch, d);
-    const svdS = engine.vector(d), svdU = engine.matrix(d, d), svdV = engine.matrix(d, d);
+    const svdS = engine.vector(maxK);
+    const svdU = linear ? engine.matrix(d, d) : engine.vector(maxU), svdV = linear ? engine.matrix(d, d) : engine.vector(maxV);
     const weff = engine.matrix(d, d), geff = engine.matrix(d, d);
     const sigmaStar = engine.vector(d);
-    const scratch = linear ? engine.matrix(d, d) : undefined; // also U·diag(φ) of the spectral-transfer step
+    // the linear model's correctives; also U·diag(φ) of the spectral-transfer step (any model)
+    const scratch = linear ? engine.matrix(d, d) : spec.optimizer === 'st' ? engine.vector(maxU) : undefined;
+    const alpha0 = spec.stAlpha ?? ST_DEFAULTS.alpha, adaptK = spec.stAdaptK ?? ST_DEFAULTS.adaptK;
+    const stLayers = !linear && spec.optimizer === 'st' ? engine.vector(2 * shapes.length) : undefined;
+    if (stLayers) stLayers.data().fill(alpha0, 0, shapes.length).fill(Number.NaN, shapes.length);
+    const stHvp = stLayers && (spec.stAdaptEvery ?? 0) > 0 ? engine.vector(2 * n + 2 * adaptK) : undefined;
     let work: Vector;
     let dimsPtr = 0;
     if (linear) {
@@ -269,6 +280,8 @@ export class Trainer {
     }
     set(H.SD_LAMBDA, linear ? (spec.structDecayLambda ?? 0) : 0);
     set(H.SD_K, sdK);
+    set(H.ST_LAYERS, stLayers ? stLayers.ptr : 0);
+    set(H.ST_HVP, stHvp ? stHvp.ptr : 0);
 
     // W₀: the training stream's first d² normals always form the first d×d block
     const z0 = engine.vector(d * d);
@@ -324,10 +337,19 @@ export class Trainer {
     return this.wasm.trainGradient(this.header.ptr, withReg ? 1 : 0);
   }
 
-  /** Spectral transfer: α in use now (adaptive: the last measurement, clamped) and the last unclamped fit (NaN: none). */
+  /** Spectral transfer on the single layer: α in use now (adaptive: the last measurement, clamped) and the last unclamped fit (NaN: none). */
   get stAlpha(): { alpha: number; fit: number } {
     const h = this.header.data();
     return { alpha: h[H.ST_ALPHA], fit: h[H.ST_ALPHA_FIT] };
+  }
+
+  /** Spectral transfer on a chain: α per layer in use now and the last unclamped fit per layer (NaN: none yet). */
+  get stLayerAlphas(): { alpha: number[]; fit: number[] } {
+    const h = this.header.data();
+    const L = this.shapes.length;
+    if (!h[H.ST_LAYERS]) throw new Error('stLayerAlphas: this run is not a spectral-transfer chain (optimizer st, model deep or mlp)');
+    const a = new Float64Array(this.engine.memory.buffer, h[H.ST_LAYERS], 2 * L);
+    return { alpha: [...a.subarray(0, L)], fit: [...a.subarray(L)] };
   }
 
   /** Unclipped Frobenius norm of the last spectral-regulariser gradient. */
