@@ -199,7 +199,7 @@ describe('WASM MLP classifier trainer', () => {
     const { data, real } = dataset();
     engine.scope(() => {
       const train = sliceOf(data.train, 3000), test = sliceOf(data.test, 500);
-      for (const s of [spec({ dims: [784, 32, 10], batch: 32 }), spec({ dims: [784, 32, 10], batch: 32, optimizer: 'adam', lr: 1e-3 }), spec({ dims: [784, 32, 10], batch: 32, optimizer: 'muon', lr: 0.02 })]) {
+      for (const s of [spec({ dims: [784, 32, 10], batch: 32 }), spec({ dims: [784, 32, 10], batch: 32, optimizer: 'adam', lr: 1e-3 }), spec({ dims: [784, 32, 10], batch: 32, optimizer: 'muon', lr: 0.02 }), spec({ dims: [784, 32, 10], batch: 32, optimizer: 'st', lr: 0.02, stAlpha: 1 })]) {
         const c = MlpClassifier.create(engine, s, train, test, engine.rng(11, 0), engine.rng(11, 1));
         const before = c.evaluate('test').accuracy;
         expect(c.train(200)).toBe(true);
@@ -227,6 +227,13 @@ describe('fmnist experiment', () => {
     for (const k of ['testAcc', 'kappa1', 'stableRank2', 'esdAlpha1', 'curvAlpha1', 'rowSpread1']) expect(Number.isFinite(sgd.metrics[k].mean)).toBe(true);
     // the spectral regulariser lowers the mean log κ against SGD from the same init and batches
     expect(a.results.summaries.spec.metrics.logKappaMean.mean).toBeLessThan(sgd.metrics.logKappaMean.mean);
+    // per-layer spectral transfer: adaptive α per layer recorded and clamped; fixed α records none
+    for (const l of [1, 2]) {
+      const al = a.results.summaries['st=adaptive'].metrics[`stAlpha${l}`].mean;
+      expect(al).toBeGreaterThanOrEqual(0);
+      expect(al).toBeLessThanOrEqual(2);
+    }
+    expect(a.results.summaries['st=2'].metrics.stAlpha1).toBeUndefined();
   }, 120_000);
 
   it('missing data: one line naming the directory; alone an error, in a list skipped', () => {

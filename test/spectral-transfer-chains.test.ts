@@ -15,6 +15,8 @@ import { DenseChain } from '../src/curvature/chain.js';
 import { fitLogLog } from '../src/curvature/fit.js';
 import { MlpClassifier } from '../src/train/classifier.js';
 import type { LabelledImages } from '../src/data/fmnist.js';
+import { getExperiment, resolveConfig } from '../src/experiments/index.js';
+import { pairedConditionTable } from '../src/report/st_tables.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -311,5 +313,61 @@ describe('per-layer spectral transfer in the Fashion-MNIST classifier', () => {
       expect(() => mk({ stAdaptEvery: -2 })).toThrow(/adapt every -2 steps/);
       expect(() => mk({ multipliers: true })).toThrow(/does not combine with multipliers/);
     });
+  });
+});
+
+describe('the spectral-chains experiment', () => {
+  const exp = () => getExperiment('spectral-chains');
+  const cfg = () => resolveConfig(exp(), 'quick', { dims: [6], hidden: 7, epochs: 12, trials: 2, stAlphas: [0, 2], stAdaptEvery: 4 });
+
+  it('has one cell per model × condition; its SGD cells are Exp 7\'s cells exactly (same targets, W₀, batches)', () => {
+    const c = cfg();
+    expect(exp().cells(c)).toEqual(['depth2', 'depth3', 'mlp'].flatMap((m) => ['sgd', 'muon', 'st=0', 'st=2', 'st=adaptive'].map((x) => `${m}/${x}`)));
+    for (const [cell, e7] of [['depth2/sgd', 'depth2'], ['mlp/sgd', 'mlp']]) {
+      const ours = exp().runCell({ engine, config: c, cell, trial: 1 })[cell];
+      const ref = getExperiment('exp7').runCell({ engine, config: c, cell: e7, trial: 1 })[e7];
+      expect(ours.metrics).toEqual(ref.metrics);
+    }
+  });
+
+  it('is deterministic, leaks nothing, records per-layer α for the adaptive cell only', () => {
+    const c = cfg();
+    const before = engine.memoryStats().liveBlocks;
+    const a = exp().runCell({ engine, config: c, cell: 'depth3/st=adaptive', trial: 0 });
+    const b = exp().runCell({ engine, config: c, cell: 'depth3/st=adaptive', trial: 0 });
+    expect(JSON.stringify(a)).toBe(JSON.stringify(b));
+    expect(engine.memoryStats().liveBlocks).toBe(before);
+    const m = a['depth3/st=adaptive'].metrics;
+    for (const l of [1, 2, 3]) expect(m[`stAlpha${l}`]).toBeGreaterThanOrEqual(0);
+    expect(exp().runCell({ engine, config: c, cell: 'mlp/st=2', trial: 0 })['mlp/st=2'].metrics.stAlpha1).toBeUndefined();
+    // the per-layer step is not SGD's: same trial, different result
+    const sgd = exp().runCell({ engine, config: c, cell: 'depth3/sgd', trial: 0 })['depth3/sgd'].metrics;
+    expect(m.overallErr).not.toBe(sgd.overallErr);
+  });
+
+  it('reports a diverging run as diverged, and names an unknown cell', () => {
+    const c = { ...cfg(), stLr: 1e300 };
+    const r = exp().runCell({ engine, config: c, cell: 'mlp/st=2', trial: 0 })['mlp/st=2'];
+    expect(r.diverged).toBeDefined();
+    expect(r.metrics).toEqual({});
+    expect(() => exp().runCell({ engine, config: c, cell: 'depth9/sgd', trial: 0 })).toThrow(/unknown cell 'depth9\/sgd'.*models depth2, depth3, mlp/);
+  });
+});
+
+describe('paired tables (src/report/st_tables.ts)', () => {
+  const file = {
+    config: { preset: 'x', trials: 4, epochs: 1 },
+    trials: [0, 1, 2, 3].flatMap((trial) => [
+      { trial, cell: 'sgd', result: { sgd: { metrics: { e: 1 + trial, acc: 0.5 } } } },
+      // better than sgd on trials 0, 1, 3; diverged on trial 2
+      { trial, cell: 'new', result: { new: trial === 2 ? { metrics: {}, diverged: { epoch: 3, reason: 'non-finite loss' } } : { metrics: { e: trial === 3 ? 9 : 0.5 * (1 + trial), acc: 0.6 } } } },
+    ]),
+  };
+  it('count paired wins over non-diverged trials, exact Wilcoxon p, medians, diverged counts', () => {
+    const t = pairedConditionTable(file, ['sgd', 'new'], [{ key: 'e', label: 'err' }, { key: 'acc', label: 'acc', higherBetter: true }], ['sgd'], [{ key: 'e', label: 'err' }, { key: 'acc', label: 'acc', higherBetter: true }]);
+    const row = t.split('\n').find((l) => l.startsWith('| new'))!;
+    // e: new/sgd = 0.5, 0.5, 9/4 → 2 wins of 3; acc: 0.6/0.5 on all 3 → 3 wins; medians over the 3 finished trials
+    expect(row).toBe('| new | 1/4 | 1.000 | 0.600 | 2/3 (1.000) | 3/3 (0.250) |');
+    expect(t.split('\n').find((l) => l.startsWith('| sgd'))).toBe('| sgd | 0/4 | 2.500 | 0.500 | — | — |');
   });
 });

@@ -29,16 +29,28 @@ function layerKappas(engine: Engine, t: Trainer): number[] {
   return t.shapes.map((_, l) => engine.scope(() => kappa(engine, t.layer(l))));
 }
 
-function runDepth(ctx: CellContext, L: number): ConditionResult {
+/**
+ * How another experiment reuses Exp 7's protocol with a different optimiser (the `spectral-chains` experiment):
+ * `spec` overrides the training spec, `onEnd` adds metrics from the trained run, `spectra: false` skips trial 0's
+ * spectra. Without options the cell is Exp 7's own.
+ */
+export interface ChainRunOptions {
+  spec?: Partial<TrainSpec>;
+  onEnd?: (t: Trainer) => Record<string, number>;
+  spectra?: boolean;
+}
+
+export function runDepth(ctx: CellContext, L: number, opts: ChainRunOptions = {}): ConditionResult {
   const { engine, config, trial } = ctx;
   const d = config.dims[0];
   return engine.scope(() => {
     const ref = trialTarget(engine, config, trial, d);
-    const spec: TrainSpec = L === 1 ? linearSpec(config, d) : { ...linearSpec(config, d), model: 'deep', depth: L };
+    const base: TrainSpec = L === 1 ? linearSpec(config, d) : { ...linearSpec(config, d), model: 'deep', depth: L };
+    const spec: TrainSpec = { ...base, ...opts.spec };
     const t = Trainer.create(engine, spec, linearTeacher(ref), trainStreams(engine, baseSeed(config, trial)));
     const initLayers = layerKappas(engine, t);
     const initProductKappa = engine.scope(() => kappa(engine, t.weights()));
-    const rec = recordsSpectra(trial) ? new SpectrumRecorder(engine, ['W']) : undefined;
+    const rec = opts.spectra !== false && recordsSpectra(trial) ? new SpectrumRecorder(engine, ['W']) : undefined;
     if (rec && trainSampling(engine, t, rec, spectrumEpochs(config.epochs), config.epochs, () => [t.weights()])) return diverged(t);
     if (t.run(config.epochs)) return diverged(t);
     const layers = layerKappas(engine, t);
@@ -51,6 +63,7 @@ function runDepth(ctx: CellContext, L: number): ConditionResult {
       initProductKappa,
       initLayerKappaMean: mean(initLayers),
       finalLoss: t.lastLoss,
+      ...opts.onEnd?.(t),
     };
     layers.forEach((k, l) => (metrics[`layerKappa${l + 1}`] = k));
     if (!rec) return { metrics };
@@ -68,17 +81,17 @@ export function mlpForward(engine: Engine, W1: Matrix, W2: Matrix, X: Matrix): M
   });
 }
 
-function runMlp(ctx: CellContext): ConditionResult {
+export function runMlp(ctx: CellContext, opts: ChainRunOptions = {}): ConditionResult {
   const { engine, config, trial } = ctx;
   const d = config.dims[0];
   const base = baseSeed(config, trial);
   return engine.scope(() => {
     const trng = engine.rng(base, STREAM.target);
     const [T1, T2] = mlpTeacher(engine, trng, d, config.hidden, config.targetScale);
-    const spec: TrainSpec = { ...linearSpec(config, d), model: 'mlp', hidden: config.hidden };
+    const spec: TrainSpec = { ...linearSpec(config, d), model: 'mlp', hidden: config.hidden, ...opts.spec };
     const t = Trainer.create(engine, spec, { kind: 'mlp', W1: T1, W2: T2 }, trainStreams(engine, base));
     const init = layerKappas(engine, t);
-    const rec = recordsSpectra(trial) ? new SpectrumRecorder(engine, ['layer1', 'layer2']) : undefined;
+    const rec = opts.spectra !== false && recordsSpectra(trial) ? new SpectrumRecorder(engine, ['layer1', 'layer2']) : undefined;
     if (rec && trainSampling(engine, t, rec, spectrumEpochs(config.epochs), config.epochs, () => [t.layer(0), t.layer(1)])) return diverged(t);
     if (t.run(config.epochs)) return diverged(t);
     const layers = layerKappas(engine, t);
@@ -106,6 +119,7 @@ function runMlp(ctx: CellContext): ConditionResult {
         initLayerKappa1: init[0],
         initLayerKappa2: init[1],
         finalLoss: t.lastLoss,
+        ...opts.onEnd?.(t),
       },
       ...(spectra && { spectra }),
     };

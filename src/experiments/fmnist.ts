@@ -1,7 +1,9 @@
 // `fmnist`: does the condition-number flaw matter for a real task? A ReLU MLP (784 → hidden… → 10, no biases, softmax
-// cross-entropy) trained in WASM on Fashion-MNIST by five methods — SGD, Adam, SGD + learnable multipliers, SGD + the
-// spectral regulariser (κ* = 1), Muon — from the same initial weights and the same batch order within a trial (so
-// methods are paired by seed). One cell per method; trial k uses base seed `seed + seedStride·k`.
+// cross-entropy) trained in WASM on Fashion-MNIST by nine methods — SGD, Adam, SGD + learnable multipliers, SGD + the
+// spectral regulariser (κ* = 1), Muon, and the per-layer spectral-transfer steps of seed 004 §7.3 (st=0, st=1 the
+// exact polar step, st=2 Spectral Newton, st=adaptive with α per layer re-measured every stAdaptEvery steps from
+// exact HVPs; assembly/train/chain_steps.ts) — from the same initial weights and the same batch order within a
+// trial (so methods are paired by seed). One cell per method; trial k uses base seed `seed + seedStride·k`.
 //   Over training (every half epoch, and at step 0): test loss/accuracy (first testSize test images), train
 //   loss/accuracy on the first TRAIN_PROBE training images, and per layer κ, stable rank ‖W‖²_F/σ₁², effective rank
 //   #{σᵢ > 0.01σ₁}, the ESD power-law α (WeightWatcher's fit of σᵢ², src/metrics/powerlaw.ts) and the max/min spread
@@ -23,10 +25,12 @@ import { esdAlpha } from '../metrics/powerlaw.js';
 import { effectiveRank } from '../metrics/components.js';
 import { baseSeed } from './common.js';
 
-export const FMNIST_METHODS = ['sgd', 'adam', 'mult', 'spec', 'muon'] as const;
+export const FMNIST_METHODS = ['sgd', 'adam', 'mult', 'spec', 'muon', 'st=0', 'st=1', 'st=2', 'st=adaptive'] as const;
 export type FmnistMethod = (typeof FMNIST_METHODS)[number];
 /** Muon's step (orthogonalised updates have spectral norm ≈ 1; Jordan et al.'s default). */
 export const FMNIST_MUON_LR = 0.02;
+/** Adaptive spectral transfer: α per layer re-measured every this many steps (24 HVPs a time for the 3 layers). */
+export const FMNIST_ST_ADAPT_EVERY = 25;
 /** The spectral regulariser's singular vectors are refreshed every this many steps (see assembly/train/classifier.ts). */
 export const FMNIST_SPEC_EVERY = 25;
 export const TRAIN_PROBE = 2000;
@@ -47,6 +51,8 @@ function specFor(method: FmnistMethod, cfg: RunConfig, dims: number[]): Classifi
     case 'mult': return { ...base, optimizer: 'sgd', lr: cfg.lr, multipliers: true, multLr: cfg.lr * cfg.multLrFactor };
     case 'spec': return { ...base, optimizer: 'sgd', lr: cfg.lr, specLambda: cfg.specLambda, specClip: cfg.specClip, specEvery: FMNIST_SPEC_EVERY };
     case 'muon': return { ...base, optimizer: 'muon', lr: FMNIST_MUON_LR };
+    case 'st=adaptive': return { ...base, optimizer: 'st', lr: cfg.stLr, stAlpha: 1, stTau: cfg.stTau, stAdaptEvery: cfg.stAdaptEvery };
+    default: return { ...base, optimizer: 'st', lr: cfg.stLr, stAlpha: Number(method.slice(3)), stTau: cfg.stTau };
   }
 }
 
@@ -158,6 +164,12 @@ export function runFmnistCell(ctx: CellContext): CellResult {
       logKappaSum += engine.log(m.kappa);
     }
     metrics.logKappaMean = logKappaSum / layers;
+    if (method === 'st=adaptive') {
+      // α per layer in use at the end (clamped to [0, 2]) and the last unclamped fit
+      const { alpha, fit } = clf.stLayerAlphas;
+      alpha.forEach((a, l) => (metrics[`stAlpha${l + 1}`] = a));
+      fit.forEach((f, l) => Number.isFinite(f) && (metrics[`stAlphaFit${l + 1}`] = f));
+    }
     // exact curvature on a fixed batch of training images, through the dense chain's R-operator
     engine.scope(() => {
       const B = Math.min(CURV_BATCH, 4 * config.batch, train.n);
@@ -207,21 +219,27 @@ export const fmnistExperiment: Experiment = {
     'Muon (paired by seed): test accuracy beside per-layer κ, stable rank, effective rank, ESD α, norm spreads and the ' +
     'curvature exponent from exact HVPs.',
   presets: {
-    quick: { dims: [64, 32], trials: 2, epochs: 1, batch: 64, lr: 0.1, adamLr: 1e-3, specLambda: 1e-2, specClip: 1, multLrFactor: 0.1, trainSize: 3000, testSize: 1000, data: FMNIST_DEFAULT_DIR },
-    paper: { dims: [128, 64], trials: 3, epochs: 3, batch: 128, lr: 0.1, adamLr: 1e-3, specLambda: 1e-2, specClip: 1, multLrFactor: 0.1, trainSize: 0, testSize: 0, data: FMNIST_DEFAULT_DIR },
+    quick: { dims: [64, 32], trials: 2, epochs: 1, batch: 64, lr: 0.1, adamLr: 1e-3, specLambda: 1e-2, specClip: 1, multLrFactor: 0.1, trainSize: 3000, testSize: 1000, stAdaptEvery: FMNIST_ST_ADAPT_EVERY, data: FMNIST_DEFAULT_DIR },
+    paper: { dims: [128, 64], trials: 3, epochs: 3, batch: 128, lr: 0.1, adamLr: 1e-3, specLambda: 1e-2, specClip: 1, multLrFactor: 0.1, trainSize: 0, testSize: 0, stAdaptEvery: FMNIST_ST_ADAPT_EVERY, data: FMNIST_DEFAULT_DIR },
   },
   unavailable: (config) => fashionMnistMissing(config.data ?? FMNIST_DEFAULT_DIR),
   cells: () => [...FMNIST_METHODS],
   cellCost: (cfg, cell) => {
     const dims = fmnistDims(cfg);
-    let grad = 0, ns = 0;
+    let grad = 0, ns = 0, svd = 0, layers = 0;
     for (let l = 1; l < dims.length; l++) {
       const m = dims[l], n = dims[l - 1], r = Math.min(m, n), c = Math.max(m, n);
       grad += 3 * cfg.batch * m * n;
       ns += 5 * (2 * r * r * c + r * r * r);
+      // Jacobi with vectors: the QR preconditioner (~2r²c) and ~10 sweeps of ~4r³ on R and V, then U·diag(φ)·Vᵀ
+      svd += 2 * r * r * c + 40 * r * r * r + r * m * n;
+      layers++;
     }
     const steps = Math.floor((cfg.trainSize || 60000) / cfg.batch) * cfg.epochs;
-    return steps * (grad + (cell === 'muon' ? ns : 0)) * (cell === 'mult' ? 1.2 : cell === 'spec' ? 1.3 : 1);
+    const st = cell.startsWith('st=');
+    // adaptive: every N steps one gradient SVD per layer and K HVPs (≈ 2 gradients each) per layer
+    const adapt = cell === 'st=adaptive' ? (svd + layers * 8 * 2 * grad) / Math.max(1, cfg.stAdaptEvery) : 0;
+    return steps * (grad + (cell === 'muon' ? ns : 0) + (st ? svd : 0) + adapt) * (cell === 'mult' ? 1.2 : cell === 'spec' ? 1.3 : 1);
   },
   // cellCost counts multiply-adds of training; evaluation and the curvature HVPs add about a third
   cellFlops(cfg, cell) {

@@ -8,6 +8,7 @@ import { ablationExperiments } from './ablations/index.js';
 import { fmnistExperiment } from './fmnist.js';
 import { transformerExperiment, mechanismsExperiment } from './transformer/index.js';
 import { spectralExperiment } from './spectral.js';
+import { spectralChainsExperiment } from './spectral_chains.js';
 import { exp1 } from './exp1.js';
 import { exp2 } from './exp2.js';
 import { exp3 } from './exp3.js';
@@ -20,7 +21,7 @@ import { exp9 } from './exp9.js';
 
 export const paperExperiments: Experiment[] = [exp1, exp2, exp3, exp4, exp5, exp6, exp7, exp8, exp9];
 export const extensionExperiments: Experiment[] = [
-  curvatureExperiment, correctivesExperiment, spectralExperiment, ...ablationExperiments, fmnistExperiment, transformerExperiment,
+  curvatureExperiment, correctivesExperiment, spectralExperiment, spectralChainsExperiment, ...ablationExperiments, fmnistExperiment, transformerExperiment,
   mechanismsExperiment,
 ];
 export const experiments: Experiment[] = [...paperExperiments, ...extensionExperiments];
