@@ -22,7 +22,7 @@ function results(id: string, conds: Conds, n = N): ExperimentResults {
 
 const at = (x: number, spread = SPREAD) => spread.map((s) => x + s);
 const ids = ['C22', 'C23', 'C24', 'C25', 'C26', 'C27', 'C28', 'C29', 'C30', 'C31', 'C32', 'C33', 'C34'];
-const defs = CLAIMS.filter((c) => ids.includes(c.id) || ['C35', 'C36', 'C37', 'C38', 'C39', 'C40', 'C41', 'C42'].includes(c.id));
+const defs = CLAIMS.filter((c) => ids.includes(c.id) || ['C35', 'C36', 'C37', 'C38', 'C39', 'C40', 'C41', 'C42', 'C43', 'C44', 'C45'].includes(c.id));
 const judge = (r: Record<string, ExperimentResults>): Record<string, ClaimVerdict> => Object.fromEntries(judgeClaims(r, defs).map((v) => [v.id, v]));
 
 /** Mechanisms results where every seed-004 prediction holds: α per ablation and layer type as the seed says. */
@@ -143,6 +143,25 @@ describe('spectral-transfer member claim (C42)', () => {
     expect(judge({ transformer: ts(kl(0.08), kl(0.13)) }).C42.verdict).toBe('reproduced');
     expect(judge({ transformer: ts(kl(0.13), kl(0.08)) }).C42.verdict).toBe('not reproduced');
     expect(judge({ transformer: results('transformer', { 'sgd/stream': { excessLoss: kl(0.1) } }) }).C42.verdict).toBe('not run');
+  });
+});
+
+describe('per-layer spectral-transfer claims (C43 fmnist, C44–C45 spectral-chains)', () => {
+  const v = (x: number) => SPREAD.map((s) => x * Math.exp(s));
+  it('C43: st=2 above Adam on paired test accuracy → reproduced; below → not reproduced; no st=2 cell → not run', () => {
+    const fm = (adam: number[], sn: number[]) => results('fmnist', { adam: { testAcc: adam }, 'st=2': { testAcc: sn } });
+    expect(judge({ fmnist: fm(v(0.8), v(0.84)) }).C43.verdict).toBe('reproduced');
+    expect(judge({ fmnist: fm(v(0.84), v(0.8)) }).C43.verdict).toBe('not reproduced');
+    expect(judge({ fmnist: results('fmnist', { adam: { testAcc: v(0.8) } }) }).C43.verdict).toBe('not run');
+  });
+  it('C44/C45: lower paired function error of the MLP student (st=2 vs SGD; adaptive vs st=2)', () => {
+    const sc = (sgd: number, sn: number, ad: number) =>
+      results('spectral-chains', { 'mlp/sgd': { overallErr: v(sgd) }, 'mlp/st=2': { overallErr: v(sn) }, 'mlp/st=adaptive': { overallErr: v(ad) } });
+    const a = judge({ 'spectral-chains': sc(0.6, 0.4, 0.3) });
+    expect([a.C44.verdict, a.C45.verdict]).toEqual(['reproduced', 'reproduced']);
+    const b = judge({ 'spectral-chains': sc(0.4, 0.6, 0.8) });
+    expect([b.C44.verdict, b.C45.verdict]).toEqual(['not reproduced', 'not reproduced']);
+    expect(judge({}).C44.verdict).toBe('not run');
   });
 });
 

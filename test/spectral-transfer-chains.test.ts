@@ -16,7 +16,7 @@ import { fitLogLog } from '../src/curvature/fit.js';
 import { MlpClassifier } from '../src/train/classifier.js';
 import type { LabelledImages } from '../src/data/fmnist.js';
 import { getExperiment, resolveConfig } from '../src/experiments/index.js';
-import { pairedConditionTable } from '../src/report/st_tables.js';
+import { pairedConditionTable, type StResultsFile } from '../src/report/st_tables.js';
 
 let engine: Engine;
 beforeAll(async () => {
@@ -355,13 +355,13 @@ describe('the spectral-chains experiment', () => {
 });
 
 describe('paired tables (src/report/st_tables.ts)', () => {
-  const file = {
+  const file: StResultsFile = {
     config: { preset: 'x', trials: 4, epochs: 1 },
     trials: [0, 1, 2, 3].flatMap((trial) => [
       { trial, cell: 'sgd', result: { sgd: { metrics: { e: 1 + trial, acc: 0.5 } } } },
       // better than sgd on trials 0, 1, 3; diverged on trial 2
       { trial, cell: 'new', result: { new: trial === 2 ? { metrics: {}, diverged: { epoch: 3, reason: 'non-finite loss' } } : { metrics: { e: trial === 3 ? 9 : 0.5 * (1 + trial), acc: 0.6 } } } },
-    ]),
+    ]) as unknown as StResultsFile['trials'],
   };
   it('count paired wins over non-diverged trials, exact Wilcoxon p, medians, diverged counts', () => {
     const t = pairedConditionTable(file, ['sgd', 'new'], [{ key: 'e', label: 'err' }, { key: 'acc', label: 'acc', higherBetter: true }], ['sgd'], [{ key: 'e', label: 'err' }, { key: 'acc', label: 'acc', higherBetter: true }]);

@@ -113,6 +113,31 @@ function nextShift(lo: i32, hi: i32, q: usize, e: usize, dmin: f64, dn: f64): f6
   return 0.25 * dmin;
 }
 
+/**
+ * The shift after a transform with no deflation since it (LAPACK dlasq4's cases 2 and 3): when the last two pivots
+ * are both the smallest of what is above them, the bottom value is converging and the one above it too, and a
+ * Newton-like correction from the bottom 2×2 — b₁ = √(qₙ·eₙ₋₁), b₂ = √(qₙ₋₁·eₙ₋₂), a₂ = qₙ₋₁ + eₙ₋₁, the gaps
+ * estimated from dmin₂ — gives τ much closer to λ_min than nextShift's bound, so the bottom coupling falls
+ * cubically rather than quadratically. Any other pattern of pivots: nextShift. A τ that proves too large fails the
+ * transform, which is retried with τ/4 (the caller).
+ */
+function shiftAfterTransform(lo: i32, hi: i32, q: usize, e: usize): f64 {
+  const dn = f(q, hi);
+  if (hi - lo >= 2 && dn <= NEAR_TIE * dmin && dmin1 == dn1 && dmin > 0.0) {
+    const b1 = Math.sqrt(f(q, hi)) * Math.sqrt(f(e, hi - 1));
+    const b2 = Math.sqrt(f(q, hi - 1)) * Math.sqrt(f(e, hi - 2));
+    const a2 = f(q, hi - 1) + f(e, hi - 1);
+    const gap2 = dmin2 - a2 - 0.25 * dmin2;
+    const gap1 = gap2 > 0.0 && gap2 > b2 ? a2 - dmin - (b2 / gap2) * b2 : a2 - dmin - (b1 + b2);
+    if (gap1 > 0.0 && gap1 > b1) return max(dmin - (b1 / gap1) * b1, 0.5 * dmin);
+    let s = 0.0;
+    if (dmin > b1) s = dmin - b1;
+    if (a2 > b1 + b2) s = min(s, a2 - (b1 + b2));
+    return max(s, dmin / 3.0);
+  }
+  return nextShift(lo, hi, q, e, dmin, dn);
+}
+
 /** The smaller λ of the 2×2 block (q1, e1, q2): q1·q2 over the larger, ≤ min(q1, q2). */
 function smallOfTwo(q1: f64, e1: f64, q2: f64): f64 {
   const s = q1 + e1 + q2;
@@ -240,7 +265,7 @@ export function dqdsSingularValues(n: i32, d: usize, e: usize, out: usize): i32 
       desig += (sigma - (sum - bv)) + (tau - bv);
       sigma = sum;
       if (++lastIterations > maxIterations) { status = -1; break; }
-      tau = nextShift(lo, hi, q, ee, dmin, f(q, hi));
+      tau = shiftAfterTransform(lo, hi, q, ee);
     }
   }
   const down = NativeMath.scalbn(1.0, -(ex >> 1)), down2 = NativeMath.scalbn(1.0, -(ex - (ex >> 1)));

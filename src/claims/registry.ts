@@ -15,10 +15,11 @@ import { EXP9_CLAIMS } from '../experiments/exp9.claims.js';
 import { MECHANISMS_CLAIMS } from '../experiments/mechanisms.claims.js';
 import { TRANSFORMER_CLAIMS } from '../experiments/transformer.claims.js';
 import { FMNIST_CLAIMS } from '../experiments/fmnist.claims.js';
+import { SPECTRAL_CHAINS_CLAIMS } from '../experiments/spectral_chains.claims.js';
 
 export const CLAIM_SETS: readonly (readonly ClaimDef[])[] = [
   EXP1_CLAIMS, EXP2_CLAIMS, EXP3_CLAIMS, EXP4_CLAIMS, EXP5_CLAIMS, EXP6_CLAIMS, EXP7_CLAIMS, EXP8_CLAIMS, EXP9_CLAIMS,
-  MECHANISMS_CLAIMS, TRANSFORMER_CLAIMS, FMNIST_CLAIMS,
+  MECHANISMS_CLAIMS, TRANSFORMER_CLAIMS, FMNIST_CLAIMS, SPECTRAL_CHAINS_CLAIMS,
 ];
 
 /** The paper's C1, C2, … in numeric order, then any other claims in registry order. */

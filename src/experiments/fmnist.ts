@@ -220,7 +220,7 @@ export const fmnistExperiment: Experiment = {
     'curvature exponent from exact HVPs.',
   presets: {
     quick: { dims: [64, 32], trials: 2, epochs: 1, batch: 64, lr: 0.1, adamLr: 1e-3, specLambda: 1e-2, specClip: 1, multLrFactor: 0.1, trainSize: 3000, testSize: 1000, stAdaptEvery: FMNIST_ST_ADAPT_EVERY, data: FMNIST_DEFAULT_DIR },
-    paper: { dims: [128, 64], trials: 3, epochs: 3, batch: 128, lr: 0.1, adamLr: 1e-3, specLambda: 1e-2, specClip: 1, multLrFactor: 0.1, trainSize: 0, testSize: 0, stAdaptEvery: FMNIST_ST_ADAPT_EVERY, data: FMNIST_DEFAULT_DIR },
+    paper: { dims: [128, 64], trials: 6, epochs: 3, batch: 128, lr: 0.1, adamLr: 1e-3, specLambda: 1e-2, specClip: 1, multLrFactor: 0.1, trainSize: 0, testSize: 0, stAdaptEvery: FMNIST_ST_ADAPT_EVERY, data: FMNIST_DEFAULT_DIR },
   },
   unavailable: (config) => fashionMnistMissing(config.data ?? FMNIST_DEFAULT_DIR),
   cells: () => [...FMNIST_METHODS],
