@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { paperExperiments } from '../src/experiments/index.js';
 import { buildConfig } from '../src/config/index.js';
-import { estimate, UNIT_SECONDS } from '../src/config/estimate.js';
+import { estimate, RUN_OVERHEAD_SECONDS, UNIT_SECONDS } from '../src/config/estimate.js';
 import { runExperiment } from '../src/runner/run.js';
 import { relaxedSimdAvailable } from '../src/engine/index.js';
 
@@ -83,7 +83,7 @@ export async function runReproductionBench(opts: { fma?: boolean; threads?: numb
     const used = Math.min(out.results.timing.workers || 1, costs.length * cfg.trials);
     rows.push({
       experiment: exp.id, wallS, cpuS, estimateS: est.seconds, estimateRatio: est.seconds / wallS,
-      impliedUnitSeconds: totalCost ? (wallS * Math.max(1, used)) / totalCost : 0,
+      impliedUnitSeconds: totalCost ? (Math.max(0, wallS - RUN_OVERHEAD_SECONDS) * Math.max(1, used)) / totalCost : 0,
     });
     wall += wallS;
     cpu += cpuS;
@@ -110,7 +110,7 @@ export async function runReproductionBench(opts: { fma?: boolean; threads?: numb
     benchmark: 'reproduction',
     method: `condlab: runExperiment(--preset paper) per experiment in this process, ${workers} workers` +
       `${opts.threads ? `, ${opts.threads} threads per engine` : ''}; CPU = process.cpuUsage (all threads). numpy: ` +
-      `bench/reference/protocol.py, OPENBLAS/OMP/MKL_NUM_THREADS=1, CPU from getrusage(RUSAGE_CHILDREN). UNIT_SECONDS=${UNIT_SECONDS}`,
+      `bench/reference/protocol.py, OPENBLAS/OMP/MKL_NUM_THREADS=1, CPU from getrusage(RUSAGE_CHILDREN). UNIT_SECONDS=${UNIT_SECONDS}, RUN_OVERHEAD_SECONDS=${RUN_OVERHEAD_SECONDS}`,
     variant: fma ? 'fma' : 'plain',
     workers,
     threads: opts.threads,
