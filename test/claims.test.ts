@@ -110,8 +110,8 @@ function setTrials(r: Record<string, ExperimentResults>, id: string, cond: strin
 const sgdKappa = (r: Record<string, ExperimentResults>) => r.exp4.trials.map((t) => t.result.sgd.metrics.kappaErr);
 
 describe('judgeClaims', () => {
-  it('covers C1 … C42 in order, each from the experiment the report files it under', () => {
-    expect(CLAIMS.map((c) => c.id)).toEqual(Array.from({ length: 42 }, (_, i) => `C${i + 1}`));
+  it('covers C1 … C45 in order, each from the experiment the report files it under', () => {
+    expect(CLAIMS.map((c) => c.id)).toEqual(Array.from({ length: 45 }, (_, i) => `C${i + 1}`));
     expect(CLAIMS.find((c) => c.id === 'C21')!.experiment).toBe('exp5');
   });
 
@@ -133,7 +133,7 @@ describe('judgeClaims', () => {
   it('nothing run → every claim "not run", and the table says so', () => {
     const v = judgeClaims({});
     expect(v.every((x) => x.verdict === 'not run')).toBe(true);
-    expect(formatClaimsTable(v)).toContain('0 reproduced, 0 same direction/different size, 0 inconclusive, 0 not reproduced, 42 not run');
+    expect(formatClaimsTable(v)).toContain('0 reproduced, 0 same direction/different size, 0 inconclusive, 0 not reproduced, 45 not run');
   });
 
   it('a missing condition is "not run", a differing setting is named in the reason', () => {

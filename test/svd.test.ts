@@ -298,3 +298,18 @@ describe('SVD edge cases and errors', () => {
     expect(() => engine.svd(A)).toThrow(/freed/);
   });
 });
+
+describe('Jacobi with a tiny row at a small angle to a long one', () => {
+  it('converges (ζ no longer overflows to ∞, which made t = 0 and stalled every sweep) and keeps σ_min relatively accurate', async () => {
+    const engine = await Engine.load();
+    // fast-check's counterexample (condlab/testing's svd.reference suite): σ = 4.0075e-4 and 1.4225e-300
+    const A = engine.matrix(2, 2, [-1.4225093241900607e-300, 0, -3.1401849173675493e-16, 0.0004007540779786191]);
+    for (const opts of [{}, { vectors: false }] as const) {
+      const r = engine.svd(A, opts);
+      expect(r.sweeps).toBeLessThanOrEqual(3);
+      const s = r.s.toArray();
+      // |det| = σ₁σ₂ exactly for 2×2: σ₂ = |a₁₁a₂₂|/σ₁
+      expect(Math.abs(s[1] - (1.4225093241900607e-300 * 0.0004007540779786191) / s[0]) / s[1]).toBeLessThanOrEqual(1e-14);
+    }
+  });
+});

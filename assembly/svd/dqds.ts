@@ -230,6 +230,10 @@ export function dqdsSingularValues(n: i32, d: usize, e: usize, out: usize): i32 
         fresh = false;
         if (FLIP_BIAS * f(q, lo) < f(q, hi)) reverse(lo, hi, q, ee);
         tau = 0.0;
+        // no transform of this block yet: a deflation before its first one must not shift by pivots left over from
+        // another block or an earlier call (they made σ depend on what was computed before — found by the
+        // σ(1·A) = σ(A) bit-for-bit property on a matrix with repeated σ)
+        dmin = 0.0; dmin1 = 0.0; dmin2 = 0.0; dn1 = 0.0; dn2 = 0.0;
       }
       // one value at the bottom has converged. Dropping the coupling bₙ₋₁ = √eₙ₋₁ moves every σ of the block by
       // up to bₙ₋₁, so it is compared with the smaller of the two values it couples (LAPACK compares with the last

@@ -81,9 +81,13 @@ export function jacobiSweeps(w: usize, p: i32, len: i32, jt: usize, d: usize, to
         if (!(rel > tol)) continue;
         // Rutishauser's rotation: the smaller root of t² + 2ζt − 1 = 0 with ζ = (‖wⱼ‖² − ‖wᵢ‖²)/(2 wᵢ·wⱼ)
         const ratio = dj / di;
-        const zeta = (ratio - 1.0 / ratio) / (2.0 * cosine);
+        const diff = ratio - 1.0 / ratio;
+        const zeta = diff / (2.0 * cosine);
         let t: f64;
-        if (abs(zeta) > 1e150) t = 0.5 / zeta;
+        // ζ overflows for a tiny row against a long one at a small angle (‖wⱼ‖/‖wᵢ‖ ≈ 3e-297, cosine 8e-13: a 2×2
+        // with σ = 4e-4, 1.4e-300 then never converged, t = 0.5/∞ = 0); t = 1/(2ζ) = cosine/diff needs no ζ
+        if (!isFinite(zeta)) t = cosine / diff;
+        else if (abs(zeta) > 1e150) t = 0.5 / zeta;
         else t = (zeta >= 0.0 ? 1.0 : -1.0) / (abs(zeta) + Math.sqrt(1.0 + zeta * zeta));
         const c = 1.0 / Math.sqrt(1.0 + t * t);
         const s = t * c;

@@ -49,8 +49,10 @@ export function estimate(exp: Experiment, config: RunConfig, workers: number): E
   if (exp.cellCost) {
     // every unit's own cost; the pool cannot finish before its costliest unit does
     const costs = cells.map((c) => exp.cellCost!(config, c));
-    const total = config.trials * costs.reduce((a, c) => a + c, 0);
-    const span = Math.max(total / Math.max(1, Math.min(workers, units)), Math.max(...costs));
+    // trial 0's units also keep spectra (exp1, exp4, exp7, exp9): at d = 4096 that is most of the run
+    const zero = cells.map((c, i) => costs[i] + (exp.trialZeroCost?.(config, c) ?? 0));
+    const total = (config.trials - 1) * costs.reduce((a, c) => a + c, 0) + zero.reduce((a, c) => a + c, 0);
+    const span = Math.max(total / Math.max(1, Math.min(workers, units)), Math.max(...zero));
     return { bytesPerWorker, seconds: RUN_OVERHEAD_SECONDS + span * UNIT_SECONDS, units, model: 'cellCost' };
   }
   // perUnit below is for the largest d; cells of smaller d (Exp 1's sweep) cost less in the experiment's own model

@@ -14,7 +14,7 @@ import type { CellContext, ConditionResult, RunConfig, TargetKind } from './type
 import { Trainer, type Streams, type Teacher, type TrainSpec } from '../train/trainer.js';
 import { makeTarget } from '../train/targets.js';
 import { componentErrors, reference, type Reference } from '../metrics/components.js';
-import { SpectrumRecorder, trainSampling } from './spectra.js';
+import { SPECTRUM_SAMPLES, SpectrumRecorder, trainSampling } from './spectra.js';
 
 export const STREAM = { target: 0, train: 1, eval: 2 } as const;
 
@@ -142,10 +142,12 @@ export function median(xs: ArrayLike<number>): number {
 // turns units into seconds). Its shapes come from what each operation does, its coefficients from per-unit times of
 // a paper run (exp1's d = 32…512 cells, exp5's per-epoch evaluations, exp3's per-epoch SVDs with vectors; 0.4.0,
 // timing.cellMs in paper-results/): a step is two B×d×d GEMMs plus O(B·d) work (batch normals, loss, update) that
-// dominates at small d; an evaluation (bidiag values, norms, κ, effective rank, gap) is O(d²)-dominated at these
-// sizes; a Jacobi SVD with vectors is ~8 steps' worth at d = 64 and grows as d³.
+// dominates at small d; an evaluation (bidiag values, norms, κ, effective rank, gap) is O(d²)-dominated up to
+// d ≈ 512 and then its bidiagonalisation's 8/3·d³ takes over (0.67 units·(d/64)³: 3.35 s at d = 2048 in
+// bench/results/svd.json); a Jacobi SVD with vectors is ~8 steps' worth at d = 64 and grows as d³.
 const STEP_GEMM_SHARE = 0.86;
 const EVAL_UNITS = 4.5;
+const BIDIAG_UNITS = 0.67;
 const SVD_VECTORS_UNITS = 8;
 
 /** Cost of one single-layer step at dimension d relative to d = 64, B = 64. */
@@ -155,7 +157,12 @@ export function epochCost(d: number, batch = 64): number {
 
 /** Cost of one metrics evaluation of a d×d weight (values-only SVD and the component errors). */
 export function evalCost(d: number): number {
-  return EVAL_UNITS * (d / 64) ** 2;
+  return EVAL_UNITS * (d / 64) ** 2 + BIDIAG_UNITS * (d / 64) ** 3;
+}
+
+/** Extra cost of trial 0, which keeps `matrices` spectra at every spectrum epoch (src/experiments/spectra.ts). */
+export function spectraCost(config: RunConfig, d: number, matrices = 1): number {
+  return (SPECTRUM_SAMPLES + 1) * matrices * evalCost(d);
 }
 
 /** Cost of one Jacobi SVD with vectors of a d×d matrix. */

@@ -5,7 +5,7 @@
 // Trial 0 also keeps its spectra (σ*, σ̂, σ₁/σ_min at 21 epochs; src/experiments/spectra.ts).
 import type { Matrix } from '../engine/block.js';
 import type { CellContext, CellResult, Experiment, RunConfig } from './types.js';
-import { epochCost, methodSpec, runLinear, trialTarget } from './common.js';
+import { epochCost, methodSpec, runLinear, spectraCost, trialTarget } from './common.js';
 import { closedFormMetrics, overlayOf } from '../theory/trial.js';
 import { spectraSampling } from './spectra.js';
 
@@ -22,6 +22,7 @@ export const exp1: Experiment = {
   },
   cells: (config: RunConfig) => config.dims.map((d) => `d=${d}`),
   cellCost: (config, cell) => config.epochs * epochCost(dimOf(cell), config.batch) + (dimOf(cell) / 64) ** 3,
+  trialZeroCost: (config, cell) => spectraCost(config, dimOf(cell)),
   runCell(ctx: CellContext): CellResult {
     const d = dimOf(ctx.cell);
     return ctx.engine.scope(() => {

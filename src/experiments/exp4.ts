@@ -4,7 +4,7 @@
 // `svdcorr` (after epochs svdCorrEvery, 2·svdCorrEvery, … including the last: σ ← σ + svdCorrRate·(σ* − σ)).
 // Metrics: COMPONENT_METRICS, kappa, finalLoss. Trial 0 also keeps every condition's spectra (src/experiments/spectra.ts).
 import type { CellContext, CellResult, Experiment } from './types.js';
-import { epochCost, evalCost, svdVectorsCost, methodSpec, runLinear, trialTarget } from './common.js';
+import { epochCost, evalCost, spectraCost, svdVectorsCost, methodSpec, runLinear, trialTarget } from './common.js';
 import { spectraSampling } from './spectra.js';
 
 export const EXP4_METHODS = ['sgd', 'multipliers', 'specreg', 'svdcorr'] as const;
@@ -25,6 +25,7 @@ export const exp4: Experiment = {
     const d = config.dims[0];
     return config.epochs * (4 * epochCost(d, config.batch) + svdVectorsCost(d) * (1 + 1 / config.svdCorrEvery)) + 4 * evalCost(d);
   },
+  trialZeroCost: (config) => spectraCost(config, config.dims[0], 4),
   runCell(ctx: CellContext): CellResult {
     const d = ctx.config.dims[0];
     return ctx.engine.scope(() => {

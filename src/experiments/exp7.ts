@@ -16,7 +16,7 @@ import type { Matrix } from '../engine/block.js';
 import { Trainer, type TrainSpec } from '../train/trainer.js';
 import { mlpTeacher } from '../train/targets.js';
 import { componentErrors, kappaOf, scalarRelErr } from '../metrics/components.js';
-import { STREAM, baseSeed, diverged, epochCost, linearSpec, linearTeacher, mean, trainStreams, trialTarget } from './common.js';
+import { STREAM, baseSeed, diverged, epochCost, linearSpec, linearTeacher, mean, spectraCost, trainStreams, trialTarget } from './common.js';
 import { SpectrumRecorder, recordsSpectra, singularValuesOf, spectrumEpochs, trainSampling } from './spectra.js';
 
 export const MLP_EVAL_INPUTS = 2000;
@@ -143,6 +143,7 @@ export const exp7: Experiment = {
     if (cell === 'mlp') return config.epochs * epochCost(d, config.batch) * 3 * Math.max(1, config.hidden / d);
     return config.epochs * epochCost(d, config.batch) * (1 + 0.6 * (Number(cell.slice(5)) - 1));
   },
+  trialZeroCost: (config, cell) => spectraCost(config, Math.max(config.dims[0], cell === 'mlp' ? config.hidden : 0), cell === 'mlp' ? 2 : 1),
   runCell(ctx: CellContext): CellResult {
     if (ctx.cell === 'mlp') return { mlp: runMlp(ctx) };
     const L = Number(ctx.cell.slice(5));

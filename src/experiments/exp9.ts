@@ -9,7 +9,7 @@
 // predFloorOverallErr.
 // Trial 0 also keeps its spectra, with σ₁ and σ_min at the series epochs (src/experiments/spectra.ts).
 import type { CellContext, CellResult, Experiment } from './types.js';
-import { seriesRunCost } from './common.js';
+import { seriesRunCost, spectraCost } from './common.js';
 import { runSgdSeriesWithClosedForm } from './exp5.js';
 import { closedFormFloor } from '../theory/trial.js';
 
@@ -24,6 +24,7 @@ export const exp9: Experiment = {
   },
   cells: () => ['all'],
   cellCost: (config) => seriesRunCost(config),
+  trialZeroCost: (config) => spectraCost(config, config.dims[0]),
   runCell(ctx: CellContext): CellResult {
     const r = runSgdSeriesWithClosedForm(ctx, (o, res) => Object.assign(res.metrics, closedFormFloor(o)), true);
     if (!r.diverged && r.series) {

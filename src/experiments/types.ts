@@ -145,6 +145,8 @@ export interface Experiment {
   cells(config: RunConfig): string[];
   /** Relative cost of a cell (for ETA and scheduling); default 1. */
   cellCost?(config: RunConfig, cell: string): number;
+  /** Extra cost of trial 0's unit of `cell` (the spectra it keeps: src/experiments/spectra.ts), in cellCost's units. */
+  trialZeroCost?(config: RunConfig, cell: string): number;
   runCell(ctx: CellContext): CellResult;
   /**
    * Experiments that need something not always installed (real data files): a one-line reason it cannot run here,
