@@ -544,6 +544,18 @@ const SPECS: Record<string, Spec> = {
   spectral: async (r, m) => [
     await fig('spectral-transfer', 'Spectral transfer: SGD, Muon, U·diag(s^(1−α))·Vᵀ steps at fixed α and adaptive α, d = 64', conditionFigure(r, ['rowNormErr', 'svErr', 'kappaErr', 'logKappaErr', 'overallErr'], m, 'Spectral transfer')),
   ],
+  'spectral-chains': async (r, m) => {
+    // one figure per model (`<model>/<condition>` cells): the function's error and the product's (or layers') κ
+    const models = [...new Set(Object.keys(summaries(r)).map((c) => c.split('/')[0]))];
+    const out: Figure[] = [];
+    for (const model of models) {
+      const conds = conditionsWith(r, (c) => c.startsWith(`${model}/`));
+      const metrics = model === 'mlp' ? ['overallErr', 'kappaErr', 'logKappaErr'] : ['rowNormErr', 'overallErr', 'kappaErr', 'logKappaErr'];
+      const what = model === 'mlp' ? 'MLP student' : `deep linear, depth ${model.slice(5)}`;
+      out.push(await fig(`spectral-chains-${model}`, `Per-layer spectral transfer, ${what}: SGD, Muon and U·diag(s^(1−α))·Vᵀ per layer`, conditionFigure(r, metrics, m, what, conds)));
+    }
+    return out;
+  },
   ...ABLATION_SPECS,
   ...FMNIST_SPECS,
   ...TRANSFORMER_SPECS,
