@@ -14,6 +14,8 @@ export interface StResultsFile {
   experiment?: string;
   config: Record<string, unknown> & { preset: string; trials: number; epochs: number };
   trials: TrialRow[];
+  /** Wall ms per cell summed over its trials (not deterministic: the run's timing, read as cost). */
+  timing?: { cellMs?: Record<string, number> };
 }
 
 export interface Column {
@@ -60,7 +62,8 @@ export function pairedVs(a: Map<number, Record<string, number> | null>, b: Map<n
  */
 export function pairedConditionTable(file: StResultsFile, conds: string[], cols: Column[], refs: string[], tested: Column[], label = (c: string) => c): string {
   const data = new Map(conds.map((c) => [c, byTrial(file, c)]));
-  const head = ['condition', 'diverged', ...cols.map((c) => c.label), ...refs.flatMap((r) => tested.map((t) => `${t.label} wins vs ${label(r)} (p)`))];
+  const cellMs = file.timing?.cellMs;
+  const head = ['condition', 'diverged', ...cols.map((c) => c.label), ...refs.flatMap((r) => tested.map((t) => `${t.label} wins vs ${label(r)} (p)`)), ...(cellMs ? ['s per trial'] : [])];
   const out = [`| ${head.join(' | ')} |`, `|${head.map(() => '---').join('|')}|`];
   for (const c of conds) {
     const rows = data.get(c)!;
@@ -79,6 +82,7 @@ export function pairedConditionTable(file: StResultsFile, conds: string[], cols:
         }
       }
     }
+    if (cellMs) cells.push(cellMs[c] !== undefined && rows.size ? (cellMs[c] / 1000 / rows.size).toFixed(2) : '—');
     out.push(`| ${cells.join(' | ')} |`);
   }
   return out.join('\n');
