@@ -69,14 +69,45 @@ describe("svd method 'gram'", () => {
     );
   });
 
-  // Measured: 2 sweeps at n ≤ 64, 3 at 256 and 512 (the default Jacobi: 8–10). With V₀ = I (no eigensolver) or
-  // with the ζ/2 mutation in jacobi_sweep.ts the polish needs the default's sweep count or more.
-  it('polishes random 48…96 Gaussian matrices in ≤ 4 sweeps', () => {
+  // Measured: 1 rotating sweep at every size up to 512 (V₀ is accurate to ~1e-9, and the quadratic stop skips the
+  // confirming sweep; the default Jacobi: 8–10). With V₀ = I (no eigensolver) or with the ζ/2 mutation in
+  // jacobi_sweep.ts the polish needs the default's sweep count or more.
+  it('keeps V orthogonal where inverse iteration alone does not (close, unclustered eigenvalues: 10×11, seed 334976)', () => {
+    engine.scope(() => {
+      const A = engine.rng(334976, 10, 11).normalMatrix(10, 11);
+      const g = engine.svd(A, { method: 'gram' });
+      // before the Newton–Schulz step on V₀ this U (the eigenvector side of the wide matrix) was off by 2.5e-14
+      expect(orthogonality(g.U)).toBeLessThanOrEqual(4 * 11 * EPS);
+      expect(orthogonality(g.V)).toBeLessThanOrEqual(4 * 11 * EPS);
+    });
+  });
+
+  it('stays orthogonal and backward stable when V₀ is poor (σ spread over 6–7 decades: the Gram matrix loses the bottom)', () => {
+    for (const [m, n, decades] of [[60, 50, 6], [40, 56, 7], [80, 80, 6.5]]) {
+      engine.scope(() => {
+        const k = Math.min(m, n);
+        const rng = engine.rng(m * n);
+        const Q1 = engine.qr(rng.normalMatrix(m, k)).Q, Q2 = engine.qr(rng.normalMatrix(n, k)).Q;
+        const S = engine.matrix(k, k);
+        for (let i = 0; i < k; i++) S.data()[i * k + i] = 10 ** (-decades * i / (k - 1));
+        const A = engine.matmul(engine.matmul(Q1, S), Q2, { transB: true });
+        const g = engine.svd(A, { method: 'gram' }), sj = engine.svd(A).s.toArray(), s = g.s.toArray();
+        const tol = C * Math.max(m, n) * EPS;
+        expect(g.sweeps).toBeGreaterThan(1); // the bottom needs real rotations: the quadratic stop must not cut them
+        expect(orthogonality(g.U)).toBeLessThanOrEqual(tol);
+        expect(orthogonality(g.V)).toBeLessThanOrEqual(tol);
+        expect(residual(A, g.U, s, g.V)).toBeLessThanOrEqual(tol);
+        for (let i = 0; i < k; i++) expect(Math.abs(s[i] - sj[i])).toBeLessThanOrEqual(tol * sj[0]);
+      });
+    }
+  });
+
+  it('polishes random 48…96 Gaussian matrices in ≤ 2 sweeps', () => {
     fc.assert(
       fc.property(fc.integer({ min: 48, max: 96 }), fc.integer({ min: 48, max: 96 }), fc.nat(1e6), (m, n, seed) => {
         engine.scope(() => {
           const r = engine.svd(engine.rng(seed, m, n).normalMatrix(m, n), { method: 'gram' });
-          expect(r.sweeps).toBeLessThanOrEqual(4);
+          expect(r.sweeps).toBeLessThanOrEqual(2);
         });
       }),
       { numRuns: 8 },
@@ -132,7 +163,7 @@ describe("svd method 'gram'", () => {
 });
 
 const PIN = [
-  '401b67fbec9eab6a', '401ac599e1833f75', '401265f94f85de2e', '400e5e962d66bfef', '40096456954a770d',
-  '40051e773fab3e8b', '4000bbd3f7f49ced', '3ff67d423cce8903', '3ff05fa50bd7d4f7',
+  '401b67fbec9eab69', '401ac599e1833f75', '401265f94f85de30', '400e5e962d66bff1', '40096456954a770c',
+  '40051e773fab3e8b', '4000bbd3f7f49ced', '3ff67d423cce8902', '3ff05fa50bd7d4f6',
 ];
-const PIN_SWEEPS = 2;
+const PIN_SWEEPS = 1;

@@ -10,7 +10,9 @@
 //      pivoting per eigenvalue, three solves from a fixed pseudo-random start, tiny pivots replaced by ε·‖T_G‖,
 //      eigenvalues closer than 10·ε·‖T_G‖ pulled apart, and vectors whose eigenvalues lie within 10⁻³·‖T_G‖ of each
 //      other (a cluster) re-orthogonalised against each other by modified Gram–Schmidt at every solve;
-//   5. V₀ = Q·Z (GEMM), B = T·V₀ (GEMM), one-sided Jacobi on B with the rotations accumulated (jacobi_sweep.ts),
+//   5. V₀ = Q·Z (GEMM), made orthogonal to rounding by one Newton–Schulz step (two GEMMs), B = T·V₀ (GEMM),
+//      one-sided Jacobi on B with the rotations accumulated (jacobi_sweep.ts; V₀ is accurate to ~1e-9, so one
+//      rotating sweep is enough and the quadratic stop skips the sweep that would only confirm it),
 //      V = V₀·J (GEMM), σᵢ = ‖bᵢ‖, uᵢ = bᵢ/σᵢ, sorted descending.
 // Accuracy is that of a backward-stable SVD (|σ̂ᵢ − σᵢ| ≤ c·n·ε·σ₁, as LAPACK's gesdd): forming G and B costs
 // absolute error ε‖A‖, so small σ of graded matrices are not relatively accurate — the default method keeps that.
@@ -206,10 +208,18 @@ export function svdGramJacobi(m: i32, n: i32, a: usize, s: usize, u: usize, v: u
     gramEigenvectors(p, d, e, nrm, lam, zt);
     tridiagFormQ(p, g, tau, qm, work);
     gemm(0, 1, p, p, p, 1.0, qm, p, zt, p, 0.0, v0, p); // V₀ = Q·Z (Z's columns are zt's rows)
-    gemm(1, 1, p, q, p, 1.0, v0, p, t, p, 0.0, bt, q); // Bᵀ = V₀ᵀ·Tᵀ: row i is column i of B = T·V₀
+    // inverse iteration leaves eigenvectors of close (unclustered) eigenvalues orthogonal only to ~ε·‖T_G‖/gap
+    // (2.5e-14 on a 10×11 Gaussian, found by the property test); V = V₀·J inherits that, so V₀ is made
+    // orthogonal to rounding by one Newton–Schulz step toward its polar factor, V₀ ← V₀·(3I − V₀ᵀV₀)/2, which
+    // squares the error (two GEMMs; qm and jt are free here)
+    gemm(1, 0, p, p, p, 1.0, v0, p, v0, p, 0.0, jt, p); // M = V₀ᵀV₀
+    copy(p * p, v0, qm);
+    gemm(0, 0, p, p, p, -0.5, v0, p, jt, p, 1.5, qm, p); // qm = 1.5·V₀ − 0.5·V₀·M
+    gemm(1, 1, p, q, p, 1.0, qm, p, t, p, 0.0, bt, q); // Bᵀ = V₀ᵀ·Tᵀ: row i is column i of B = T·V₀
+    copy(p * p, qm, v0);
     memory.fill(jt, 0, pp);
     for (let i = 0; i < p; i++) setF(jt, i * p + i, 1.0);
-    status = jacobiSweeps(bt, p, q, jt, work, Math.sqrt(<f64>p) * EPS, maxSweeps > 0 ? maxSweeps : 60);
+    status = jacobiSweeps(bt, p, q, jt, work, Math.sqrt(<f64>p) * EPS, maxSweeps > 0 ? maxSweeps : 60, true);
   } else status = -3;
 
   if (status > 0) {
