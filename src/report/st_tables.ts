@@ -42,13 +42,14 @@ function byTrial(file: StResultsFile, cond: string): Map<number, Record<string, 
 }
 
 /** Paired wins and Wilcoxon p of `a` against `b` on `col` (log of the ratio; trials where either diverged are left out). */
-export function pairedVs(a: Map<number, Record<string, number> | null>, b: Map<number, Record<string, number> | null>, col: Column) {
+export function pairedVs<R extends object>(a: Map<number, R | null>, b: Map<number, R | null>, col: Column) {
   const xs: { sign: number; mag: number }[] = [];
   let wins = 0;
+  const at = (r: R) => (r as Record<string, unknown>)[col.key] as number;
   for (const [trial, ra] of a) {
     const rb = b.get(trial);
     if (!ra || !rb) continue;
-    const d = Math.log(ra[col.key] / rb[col.key]);
+    const d = Math.log(at(ra) / at(rb));
     if (!Number.isFinite(d)) continue;
     xs.push({ sign: Math.sign(d), mag: Math.abs(d) });
     if (col.higherBetter ? d > 0 : d < 0) wins++;

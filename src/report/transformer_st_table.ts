@@ -3,7 +3,8 @@
 // seven layer types, with paired wins and exact Wilcoxon p (log of the paired ratio) against Adam and against SGD;
 // per layer type the median |log κ̂ − log κ*|; the adaptive student's final α per layer type. A pure function of
 // the JSON (regenerate: `npx tsx bench/transformer-st-table.ts results/transformer.json`).
-import { medianOf, wilcoxonSignedRank } from '../claims/tests.js';
+import { medianOf } from '../claims/tests.js';
+import { pairedVs } from './st_tables.js';
 import { LAYER_TYPES } from '../models/transformer.js';
 
 interface TrialRow {
@@ -45,20 +46,6 @@ function collect(file: TransformerResultsFile) {
   return { cells, by };
 }
 
-function paired(a: Map<number, { kl: number; logK: number } | null>, b: Map<number, { kl: number; logK: number } | null>, key: 'kl' | 'logK') {
-  const xs: { sign: number; mag: number }[] = [];
-  let wins = 0;
-  for (const [trial, ra] of a) {
-    const rb = b.get(trial);
-    if (!ra || !rb) continue;
-    const d = Math.log(ra[key] / rb[key]);
-    if (!Number.isFinite(d)) continue;
-    xs.push({ sign: Math.sign(d), mag: Math.abs(d) });
-    if (d < 0) wins++;
-  }
-  return { wins, n: xs.length, p: xs.length ? wilcoxonSignedRank(xs).p : Number.NaN };
-}
-
 export function transformerStTables(file: TransformerResultsFile): string {
   const { cells, by } = collect(file);
   const ok = (c: string) => [...by.get(c)!.values()].filter((r) => r !== null) as NonNullable<ReturnType<typeof collect>['by'] extends Map<string, Map<number, infer R>> ? R : never>[];
@@ -73,7 +60,7 @@ export function transformerStTables(file: TransformerResultsFile): string {
     const nTrials = by.get(cell)!.size;
     const vs = (ref: string, key: 'kl' | 'logK') => {
       if (cell === ref || !by.has(ref)) return '—';
-      const r = paired(by.get(cell)!, by.get(ref)!, key);
+      const r = pairedVs(by.get(cell)!, by.get(ref)!, { key, label: key });
       return `${r.wins}/${r.n} (${fp(r.p)})`;
     };
     out.push(`| ${cell} | ${nTrials - rows.length}/${nTrials} | ${f(medianOf(rows.map((r) => r.kl)), 4)} | ${f(medianOf(rows.map((r) => r.logK)))} | ${f(medianOf(rows.map((r) => r.rowSorted)))} | ${vs('adam', 'kl')} | ${vs('adam', 'logK')} | ${vs('sgd', 'kl')} | ${vs('sgd', 'logK')} |`);
