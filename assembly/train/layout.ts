@@ -58,7 +58,7 @@ export const H_ORTH_LAMBDA: i32 = 47; // orthogonality regulariser λ_o‖WᵀW 
 export const H_PSS_EVERY: i32 = 48; // Parametric Singularity Smoothing period in epochs; 0 = off
 export const H_PSS_STRENGTH: i32 = 49; // α: log σᵢ ← (1 − α)·log σᵢ + α·mean log σ
 export const P_SCRATCH: i32 = 50; // d×d scratch for the correctives above
-// ---- spectral-transfer steps (OPT_ST, linear model only; spectral_transfer.ts)
+// ---- spectral-transfer steps (OPT_ST; spectral_transfer.ts; chains keep α per layer in P_ST_LAYERS)
 export const H_ST_ALPHA: i32 = 51; // curvature exponent α: step along gradient direction k ∝ s_k^(1−α)
 export const H_ST_TAU: i32 = 52; // directions with s_k < τ·s₁ are dropped
 export const H_ST_ADAPT_EVERY: i32 = 53; // adaptive α: re-measured at steps 1, 1 + N, 1 + 2N, …; 0 = α fixed

@@ -242,7 +242,10 @@ export const curvatureExperiment: Experiment = {
     paper: { dims: [64], trials: 5, epochs: 200 },
   },
   cells: () => [...CURVATURE_MODELS],
-  cellCost: (cfg, cell) => (cell === 'deep3' ? 3 : cell === 'linear' ? 1 : 2) * (cfg.dims[0] / 64) ** 3,
+  // in the estimate's units (one SGD step at d = 64), from the 0.5.0 paper run at d = 64 (deep3 1.3 s … linear 0.1 s):
+  // the training steps and the HVPs along the gradient's and weights' singular directions, ∝ d³ through the SVDs
+  cellCost: (cfg, cell) =>
+    (({ deep3: 8600, deep2: 3300, mlp: 4000, classifier: 1300 } as Record<string, number>)[cell] ?? 660) * (cfg.epochs / 200) * (cfg.dims[0] / 64) ** 3,
   runCell: runCurvatureCell,
 };
 
