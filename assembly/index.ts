@@ -9,7 +9,6 @@ export {
 export { rngZigTable } from "./rng/ziggurat";
 export { svd, svdLastResidual, svdLastSweeps, svdLastOrthogonality, svdLastSolved, SVD_VECTORS, SVD_NO_QR, SVD_ACCUMULATE } from "./svd/svd";
 export { svdValues } from "./svd/values";
-export { svdGramJacobi } from "./svd/gram_jacobi";
 export { bidiagonalize } from "./svd/bidiag";
 export { dqdsSingularValues, dqdsLastIterations } from "./svd/dqds";
 export { chainParamCount, chainWorkspaceBytes, chainLoss, chainGradient, chainHvp } from "./models/dense_chain";

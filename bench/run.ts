@@ -40,19 +40,16 @@ function save(name: string, data: unknown): string {
 const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined ? '—' : x.toFixed(d));
 
 function svdTable(r: SvdBenchResult): string {
-  const head = 'n     condlab ms  values-only ms  sweeps  gram ms  gram sw  ml-matrix ms  numpy ms  condlab/numpy  gram/numpy  ml-matrix/condlab  max|Δσ|/σ₁ vs numpy';
+  const head = 'n     condlab ms  values-only ms  sweeps  ml-matrix ms  numpy ms  condlab/numpy  ml-matrix/condlab  max|Δσ|/σ₁ vs numpy';
   const rows = r.rows.map((x) =>
     [
       String(x.n).padEnd(5),
       f(x.condlabMs).padStart(10),
       f(x.condlabValuesMs).padStart(15),
       String(x.condlabSweeps).padStart(7),
-      f(x.gramMs).padStart(8),
-      String(x.gramSweeps).padStart(8),
       f(x.mlMatrixMs).padStart(13),
       f(x.numpyMs).padStart(9),
       f(x.numpyMs ? x.condlabMs / x.numpyMs : null).padStart(14),
-      f(x.gramRatio).padStart(11),
       f(x.mlMatrixMs ? x.mlMatrixMs / x.condlabMs : null).padStart(18),
       (x.maxSigmaDiffVsNumpy === null ? '—' : x.maxSigmaDiffVsNumpy.toExponential(1)).padStart(21),
     ].join(' '),

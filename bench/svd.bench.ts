@@ -14,13 +14,6 @@ export interface SvdBenchRow {
   condlabMs: number;
   condlabValuesMs: number;
   condlabSweeps: number;
-  /** method 'gram' with vectors (V₀ from the Gram matrix's eigenvectors + Jacobi polish) */
-  gramMs: number;
-  gramSweeps: number;
-  /** gramMs / numpyMs (issue 19 target with vectors: ≤ 3 at n = 256, 512) */
-  gramRatio: number | null;
-  /** max_i |σᵢ(gram) − σᵢ(numpy)| / σ₁ */
-  gramSigmaDiffVsNumpy: number | null;
   mlMatrixMs: number | null;
   numpyMs: number | null;
   numpyValuesMs: number | null;
@@ -111,17 +104,15 @@ export async function runSvdBench(
     const A = engine.matrix(n, n, matrices[i]);
     const ml = new MlMatrix(n, n);
     for (let r = 0; r < n; r++) for (let c = 0; c < n; c++) ml.set(r, c, matrices[i][r * n + c]);
-    let sweeps = 0, gramSweeps = 0;
+    let sweeps = 0;
     const cases: Record<string, () => void> = {
       condlab: () => engine.scope(() => void (sweeps = engine.svd(A).sweeps)),
-      gram: () => engine.scope(() => void (gramSweeps = engine.svd(A, { method: 'gram' }).sweeps)),
       'condlab values only': () => engine.scope(() => void engine.svd(A, { vectors: false })),
     };
     const runMl = n <= 256; // ml-matrix at 512 takes tens of seconds per call
     if (runMl) cases['ml-matrix'] = () => void new SingularValueDecomposition(ml);
     const t = await timeCases(`svd n=${n}`, cases, n >= 256 ? maxTime * 2 : maxTime);
     const ours = engine.scope(() => engine.svd(A, { vectors: false }).s.toArray());
-    const gramS = engine.scope(() => engine.svd(A, { method: 'gram' }).s.toArray());
     const mlS = runMl ? new SingularValueDecomposition(ml, { computeLeftSingularVectors: false, computeRightSingularVectors: false }).diagonal : null;
     const npCase = np.ok ? np.value.cases.find((c) => c.n === n && c.vectors) : undefined;
     const npValues = np.ok ? np.value.cases.find((c) => c.n === n && !c.vectors && c.set !== 'values') : undefined;
@@ -132,10 +123,6 @@ export async function runSvdBench(
       condlabMs: t.condlab,
       condlabValuesMs: t['condlab values only'],
       condlabSweeps: sweeps,
-      gramMs: t.gram,
-      gramSweeps,
-      gramRatio: npCase ? t.gram / npCase.medianMs : null,
-      gramSigmaDiffVsNumpy: npCase ? Math.max(...Array.from(gramS, (x, k) => Math.abs(x - npCase.sigma[k]))) / npCase.sigma[0] : null,
       mlMatrixMs: runMl ? t['ml-matrix'] : null,
       numpyMs: npCase?.medianMs ?? null,
       numpyValuesMs: npValues?.medianMs ?? null,

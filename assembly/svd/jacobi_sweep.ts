@@ -48,7 +48,7 @@ export function svdLastSweeps(): i32 {
  * Row-cyclic order with de Rijk's pivoting (the longest remaining row goes first), which sorts the output nearly
  * descending and speeds convergence. Returns the number of sweeps, or −1 if `maxSweeps` were not enough.
  */
-export function jacobiSweeps(w: usize, p: i32, len: i32, jt: usize, d: usize, tol: f64, maxSweeps: i32, quadraticStop: bool = false): i32 {
+export function jacobiSweeps(w: usize, p: i32, len: i32, jt: usize, d: usize, tol: f64, maxSweeps: i32): i32 {
   for (let sweep = 1; sweep <= maxSweeps; sweep++) {
     // exact norms at the start of every sweep: the cached updates below drift by a few ulps per rotation.
     // Norms, not squared norms, so rows down to 1e-300 neither underflow nor lose their orthogonality test.
@@ -105,10 +105,6 @@ export function jacobiSweeps(w: usize, p: i32, len: i32, jt: usize, d: usize, to
     lastResidual = residual;
     lastSweeps = sweep;
     if (rotations == 0) return sweep;
-    // with quadraticStop (the 'gram' polish, whose bound is absolute): cyclic Jacobi converges quadratically, so a
-    // sweep whose largest cosine was δ leaves cosines of order δ²; when δ² is below tol the checking sweep that would
-    // only confirm it is skipped
-    if (quadraticStop && residual * residual <= 0.01 * tol) return sweep;
   }
   return -1;
 }

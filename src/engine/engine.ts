@@ -29,11 +29,9 @@ export interface GemmOptions {
 }
 
 /** `jacobi`: preconditioned one-sided Jacobi, high relative accuracy (default). `bidiag`: Householder
- *  bidiagonalisation + dqds, values only, |σ̂ᵢ − σᵢ| ≤ c·n·ε·σ₁, several times faster. `gram`: U, V and σ from the
- *  Gram matrix's eigenvectors and a 2–4-sweep Jacobi polish, |σ̂ᵢ − σᵢ| ≤ c·n·ε·σ₁ (absolute, as gesdd), several
- *  times faster than `jacobi` with vectors. See docs/numerics.md. */
-export type SvdMethod = 'jacobi' | 'bidiag' | 'gram';
-export const SVD_METHODS: readonly SvdMethod[] = ['jacobi', 'bidiag', 'gram'];
+ *  bidiagonalisation + dqds, values only, |σ̂ᵢ − σᵢ| ≤ c·n·ε·σ₁, several times faster. See docs/numerics.md. */
+export type SvdMethod = 'jacobi' | 'bidiag';
+export const SVD_METHODS: readonly SvdMethod[] = ['jacobi', 'bidiag'];
 
 const GEMM_OPTIONS: OptionSpec = { transA: bool(), transB: bool(), alpha: num(), beta: num() };
 const MATMUL_OPTIONS: OptionSpec = { transA: bool(), transB: bool() };
@@ -42,8 +40,7 @@ const MATMUL_OPTIONS: OptionSpec = { transA: bool(), transB: bool() };
 export interface SvdOptions {
   /** Compute U and V (default true); false skips their accumulation. */
   vectors?: boolean;
-  /** Algorithm (default 'jacobi'); 'bidiag' computes values only and needs `vectors: false`; 'gram' is the fast
-   *  route with vectors (absolute accuracy). */
+  /** Algorithm (default 'jacobi'); 'bidiag' computes values only and needs `vectors: false`. */
   method?: SvdMethod;
   /**
    * Convergence: every column pair satisfies |aᵢ·aⱼ| ≤ tol·‖aᵢ‖‖aⱼ‖, in (0, 1). Default √k·ε with k = min(m, n)
@@ -425,12 +422,6 @@ export class Engine implements BlockOwner {
     this.#own('svd', 'A', A, 'matrix');
     const wantVectors = o.vectors ?? true;
     if (o.method === 'bidiag') return this.#svdBidiag(A, wantVectors, o);
-    if (o.method === 'gram') {
-      const r = this.#svdGram(A, o);
-      if (r) return wantVectors ? r : (r.U.free(), r.V.free(), { s: r.s, sweeps: r.sweeps });
-      // zero or rank-deficient input, or a failed stage: the default method handles it (deterministically: the same
-      // input always takes the same route)
-    }
     const tol = o.tol ?? 0;
     const maxSweeps = o.maxSweeps ?? 60;
     this.#finite('A', A);
@@ -458,22 +449,6 @@ export class Engine implements BlockOwner {
   singularValues(A: Matrix, opts?: { method?: SvdMethod }): Vector {
     const o = checkOptions('singularValues', opts, SINGULAR_VALUES_OPTIONS);
     return this.svd(A, { vectors: false, method: o.method }).s;
-  }
-
-  /** Method 'gram' (assembly/svd/gram_jacobi.ts); undefined when the input must go to the default Jacobi. */
-  #svdGram(A: Matrix, o: Partial<SvdOptions>): SvdWithVectors | undefined {
-    if (o.tol !== undefined) {
-      throw new CondlabError("svd tol is an option of method 'jacobi'; method 'gram' uses √k·ε", 'bad-option', { option: 'tol', op: 'svd' });
-    }
-    this.#finite('A', A);
-    const k = Math.min(A.rows, A.cols);
-    const s = this.vector(k), U = this.matrix(A.rows, k), V = this.matrix(A.cols, k);
-    const sweeps = this.#wasm.svdGramJacobi(A.rows, A.cols, A.ptr, s.ptr, U.ptr, V.ptr, o.maxSweeps ?? 60);
-    if (sweeps > 0) return { U, s, V, sweeps };
-    s.free();
-    U.free();
-    V.free();
-    return undefined;
   }
 
   /** The values-only path: bidiagonalisation + dqds (assembly/svd/values.ts). `sweeps` is 0: there are none. */

@@ -27,8 +27,6 @@ export interface CondlabExports {
   svdLastResidual(): number;
   svdLastSweeps(): number;
   svdValues(m: number, n: number, a: number, s: number): number;
-  /** Method 'gram' (assembly/svd/gram_jacobi.ts): sweeps ≥ 1, −1 sweep limit, −3 use the default Jacobi. */
-  svdGramJacobi(m: number, n: number, a: number, s: number, u: number, v: number, maxSweeps: number): number;
   bidiagonalize(m: number, n: number, a: number, d: number, e: number): void;
   dqdsSingularValues(n: number, d: number, e: number, out: number): number;
   dqdsLastIterations(): number;
