@@ -114,7 +114,8 @@ export function rightBasis(g: usize, p: i32, q: i32, vt: usize): i32 {
   }
   if (status == RB_OK) {
     inverseIteration(p, d, e, lam, vt);
-    backTransform(p, c, tau, vt);
+    if (p >= 2 * NB) backTransformBlocked(p, c, tau, vt);
+    else backTransform(p, c, tau, vt);
     status = reorthogonalise(p, vt);
   }
   heap.free(lam); heap.free(le); heap.free(ld);
@@ -233,6 +234,60 @@ function inverseIteration(p: i32, d: usize, e: usize, lam: usize, z: usize): voi
   }
   heap.free(piv);
   heap.free(l); heap.free(u2); heap.free(u1); heap.free(u0);
+}
+
+/** Reflectors per block of the blocked back-transform. */
+const NB: i32 = 32;
+
+/**
+ * vt ← vt·Qᵀ (as backTransform) in blocks of NB reflectors by the compact WY form (LAPACK dlarft/dlarfb): a block
+ * H_k0·…·H_{k0+nb−1} = I − Y·T·Yᵀ, so vt·(that)ᵀ = vt − ((vt·Y)·Tᵀ)·Yᵀ — two GEMMs per block, on the columns
+ * k0+1.. that the block touches. Blocks from the last reflector down, as the unblocked order requires.
+ * Deterministic: the GEMMs are bit-identical for any thread count.
+ */
+function backTransformBlocked(p: i32, a: usize, tau: usize, vt: usize): void {
+  const nr = p - 2; // reflectors 0..p−3
+  if (nr <= 0) return;
+  const yt = alloc(NB * p), tt = alloc(NB * NB), x = alloc(p * NB), wv = alloc(NB);
+  const top = (nr - 1) / NB * NB; // start of the last block
+  for (let k0 = top; k0 >= 0; k0 -= NB) {
+    const nb = min(NB, nr - k0);
+    const c0 = k0 + 1; // first column any reflector of the block touches
+    const w = p - c0;
+    // Yᵀ (nb×w, row c = v_{k0+c} on columns c0..p−1, zero before its implicit 1)
+    for (let c = 0; c < nb; c++) {
+      const k = k0 + c;
+      const yr = rowPtr(yt, c, w);
+      memory.fill(yr, 0, <usize>(k - k0) << 3);
+      copy(p - k - 1, rowPtr(a, k, p) + (<usize>(k + 1) << 3), yr + (<usize>(k - k0) << 3));
+    }
+    // T (nb×nb upper triangular, row-major): T_ii = τ_i, T[0:i, i] = −τ_i·T[0:i, 0:i]·(Y[:, 0:i]ᵀ·y_i)
+    memory.fill(tt, 0, <usize>(NB * NB) << 3);
+    for (let i = 0; i < nb; i++) {
+      const ti = f(tau, k0 + i);
+      setF(tt, i * NB + i, ti);
+      if (ti == 0.0) continue;
+      for (let j = 0; j < i; j++) setF(wv, j, -ti * dot(w - i, rowPtr(yt, j, w) + (<usize>i << 3), rowPtr(yt, i, w) + (<usize>i << 3)));
+      for (let r = 0; r < i; r++) {
+        let sum = 0.0;
+        for (let j = r; j < i; j++) sum += f(tt, r * NB + j) * f(wv, j);
+        setF(tt, r * NB + i, sum);
+      }
+    }
+    // X = vt[:, c0:]·Y (p×nb), then X ← X·Tᵀ, then vt[:, c0:] −= X·Yᵀ
+    const z = vt + (<usize>c0 << 3);
+    gemm(0, 1, p, nb, w, 1.0, z, p, yt, w, 0.0, x, NB);
+    for (let r = 0; r < p; r++) {
+      const xr = rowPtr(x, r, NB);
+      for (let c = 0; c < nb; c++) {
+        let sum = 0.0;
+        for (let j = c; j < nb; j++) sum += f(xr, j) * f(tt, c * NB + j);
+        setF(xr, c, sum); // column c needs only columns ≥ c, still unmodified
+      }
+    }
+    gemm(0, 0, p, w, nb, -1.0, x, NB, yt, w, 1.0, z, p);
+  }
+  heap.free(wv); heap.free(x); heap.free(tt); heap.free(yt);
 }
 
 /**
