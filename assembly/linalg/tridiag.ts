@@ -3,7 +3,7 @@
 // (issue 19 part 2; docs/numerics.md). Row-major with full symmetric storage, so the symmetric matrix–vector
 // product and the rank-2 update both run along contiguous rows.
 
-import { axpy, dot, nrm2, scal } from "../blas1";
+import { axpy, dot, dotWide, nrm2, scal } from "../blas1";
 import { hypot, copysign } from "../svd/scalar";
 
 // @ts-ignore: decorator
@@ -40,12 +40,12 @@ export function tridiagonalize(n: i32, a: usize, d: usize, e: usize, tau: usize,
     // B ← H·B·H with B the trailing block: p = τ·B·v, w = p − (τ/2)(pᵀv)·v, B ← B − v·wᵀ − w·vᵀ
     const b0 = row(a, k + 1, n) + (<usize>(k + 1) << 3);
     const w = work;
-    for (let i = 0; i < m; i++) store<f64>(w + (<usize>i << 3), t * dot(m, b0 + ((<usize>i * <usize>n) << 3), x));
+    // (dotWide and one fused pass per row: both loops are bound by add latency and memory, not by flops)
+    for (let i = 0; i < m; i++) store<f64>(w + (<usize>i << 3), t * dotWide(m, b0 + ((<usize>i * <usize>n) << 3), x));
     axpy(m, -0.5 * t * dot(m, w, x), x, w);
     for (let i = 0; i < m; i++) {
       const bi = b0 + ((<usize>i * <usize>n) << 3);
-      axpy(m, -load<f64>(x + (<usize>i << 3)), w, bi);
-      axpy(m, -load<f64>(w + (<usize>i << 3)), x, bi);
+      rank2Row(m, -load<f64>(x + (<usize>i << 3)), w, -load<f64>(w + (<usize>i << 3)), x, bi);
     }
   }
   if (n >= 2) {
@@ -74,5 +74,19 @@ export function tridiagFormQ(n: i32, a: usize, tau: usize, q: usize, work: usize
     memory.fill(work, 0, <usize>m << 3);
     for (let i = 0; i < m; i++) axpy(m, load<f64>(v + (<usize>i << 3)), q0 + ((<usize>i * <usize>n) << 3), work);
     for (let i = 0; i < m; i++) axpy(m, -t * load<f64>(v + (<usize>i << 3)), work, q0 + ((<usize>i * <usize>n) << 3));
+  }
+}
+
+/** y ← y + α·u + β·v (one pass over y). */
+function rank2Row(n: i32, alpha: f64, u: usize, beta: f64, v: usize, y: usize): void {
+  const av = f64x2.splat(alpha), bv = f64x2.splat(beta);
+  let k = 0;
+  for (; k + 2 <= n; k += 2) {
+    const o = <usize>k << 3;
+    v128.store(y + o, f64x2.add(f64x2.add(v128.load(y + o), f64x2.mul(av, v128.load(u + o))), f64x2.mul(bv, v128.load(v + o))));
+  }
+  if (k < n) {
+    const o = <usize>k << 3;
+    store<f64>(y + o, load<f64>(y + o) + alpha * load<f64>(u + o) + beta * load<f64>(v + o));
   }
 }

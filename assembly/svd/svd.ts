@@ -228,7 +228,7 @@ function rightBasisJacobi(
   const w = scratchF64(p * q);
   gemm(0, 0, p, q, p, 1.0, vt, p, g, q, 0.0, w, q);
   const d = scratchF64(p);
-  const sweeps = jacobiSweeps(w, p, q, vt, d, tol, maxSweeps);
+  const sweeps = jacobiSweeps(w, p, q, vt, d, tol, maxSweeps, true);
   if (sweeps >= 0) {
     const sig = d;
     for (let i = 0; i < p; i++) store<f64>(sig + (<usize>i << 3), nrm2(q, w + ((<usize>i * <usize>q) << 3)));
