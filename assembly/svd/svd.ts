@@ -24,7 +24,7 @@
 //   p ≥ RB_MIN_P (below, the QRCP path is as fast) and q ≤ RB_MAX_ASPECT·p (for much taller T, QRCP first shrinks
 //   the Jacobi rows from q to p entries), and
 //   T is not graded: forming T·V₀ costs ε‖T‖ absolute error per column, which would cost tiny σ their relative
-//   accuracy — so when the estimate √(λ_min/λ_max) of σ_min/σ₁ from TᵀT is below GRADE_RATIO (1e-6), or TᵀT's
+//   accuracy — so when the estimate √(λ_min/λ_max) of σ_min/σ₁ from TᵀT is below GRADE_RATIO (1e-5), or TᵀT's
 //   tridiagonal has no Cholesky factor, the QRCP path runs as before (bit-identical to a call without bit 3).
 // svdLastPath() says which ran.
 
