@@ -73,8 +73,9 @@ describe('right-basis path (fast-check, Gaussian A, k = 32…112, max(m, n) ≤ 
     );
   });
 
-  // Breaks seen to fail these: no Gram–Schmidt inside clusters in inverseIteration with the orthogonality check
-  // disabled (V far from orthogonal); the rotations not applied to V₀ᵀ (V = V₀: residual ~1e-12·σ₁ instead of ε).
+  // Breaks seen to fail these: no Gram–Schmidt inside clusters in inverseIteration with the Newton–Schulz step
+  // and the orthogonality check disabled (V far from orthogonal; with the step, Gaussian inputs are repaired — the
+  // repeated-σ test below catches that break alone); the rotations not applied to V₀ᵀ (V = V₀).
   it('U, V orthonormal to c·k·ε and ‖A·V − U·Σ‖_max ≤ c·max(m, n)·ε·σ₁', () => {
     fc.assert(
       fc.property(shape, ([k, q, wide, seed]) => {
@@ -108,6 +109,34 @@ describe('right-basis path (fast-check, Gaussian A, k = 32…112, max(m, n) ≤ 
       }),
       { numRuns: 8 },
     );
+  });
+});
+
+describe('repeated singular values', () => {
+  // A = Q·diag(σ)·Wᵀ with σ taking only two values (64 times 1, 32 times 2): TᵀT has two eigenvalues, each of high
+  // multiplicity, so inverse iteration sees two clusters of identical λ. Break seen to fail this: no Gram–Schmidt
+  // inside clusters (the vectors of a cluster come out nearly parallel, V₀ is rejected, path −3).
+  it('96×96 with σ ∈ {1, 2}: right-basis path, σ to c·n·ε, U, V orthonormal, A·V = U·Σ', () => {
+    const n = 96;
+    const a = engine.scope(() => {
+      const Q = engine.svd(engine.rng(21).normalMatrix(n, n), { rightBasis: false }).U.toArray();
+      const W = engine.svd(engine.rng(22).normalMatrix(n, n), { rightBasis: false }).V.toArray();
+      const out = new Float64Array(n * n);
+      for (let i = 0; i < n; i++) {
+        for (let j = 0; j < n; j++) {
+          let t = 0;
+          for (let l = 0; l < n; l++) t += Q[i * n + l] * (l < 64 ? 1 : 2) * W[j * n + l];
+          out[i * n + j] = t;
+        }
+      }
+      return out;
+    });
+    const r = run(n, n, a);
+    expect(r.path).toBe(1);
+    r.s.forEach((x, i) => expect(Math.abs(x - (i < 32 ? 2 : 1))).toBeLessThanOrEqual(8 * n * EPS));
+    expect(orthogonalityError(dense(n, n, r.U))).toBeLessThanOrEqual(2 * n * EPS);
+    expect(orthogonalityError(dense(n, n, r.V))).toBeLessThanOrEqual(2 * n * EPS);
+    expect(residual(n, n, a, r)).toBeLessThanOrEqual(2 * n * EPS);
   });
 });
 
