@@ -143,8 +143,9 @@ describe('repeated singular values', () => {
 describe('graded inputs keep the QRCP path and its relative accuracy', () => {
   // A = P·diag(σ₀)·V₀ᵀ or V₀·diag(σ₀)·P (σ₀ known to ulps; see svd.test.ts). Over ≥ 6 decades σ_min/σ₁ < 1e-5, so
   // the grading test sends them to the QRCP path: the result must be bit-identical to rightBasis: false and every σ
-  // relatively accurate. Break seen to fail this: GRADE_RATIO = 0 (graded inputs on the right-basis path: σ_min
-  // off by ~1e-6 relative at 12 decades).
+  // relatively accurate. Break seen to fail this: GRADE_RATIO = 0 — by the path and bit-identity assertions only:
+  // measured with the test disabled, the right-basis σ of these inputs (and of B·D, D·B, D·B·D-graded Gaussians up
+  // to κ ~ 1e9, rows/columns permuted) stayed at ~1e-14 relative; beyond ~8 decades TᵀT's Cholesky fails anyway.
   const strong = fc.oneof(
     graded({ side: 'row', minDecades: 6, maxDecades: 12, minDim: 32, maxDim: 56 }),
     graded({ side: 'column', minDecades: 6, maxDecades: 12, minDim: 32, maxDim: 56 }),
