@@ -87,8 +87,7 @@ export function rightBasis(g: usize, p: i32, q: i32, vt: usize): i32 {
   lastOrth = 0.0;
   lastRatio = 0.0;
   const c = alloc(p * p);
-  gemm(0, 1, p, p, q, 1.0, g, q, g, q, 0.0, c, p);
-  for (let i = 0; i < p; i++) for (let j = i + 1; j < p; j++) setF(c, i * p + j, f(c, j * p + i)); // exact symmetry
+  gram(g, p, q, c);
 
   const d = alloc(p), e = alloc(p), tau = alloc(p), work = alloc(p);
   tridiagonalize(p, c, d, e, tau, work);
@@ -126,6 +125,25 @@ export function rightBasis(g: usize, p: i32, q: i32, vt: usize): i32 {
   heap.free(work); heap.free(tau); heap.free(e); heap.free(d);
   heap.free(c);
   return status;
+}
+
+/** Blocks per side of gram's block upper triangle. */
+const GRAM_BLOCKS: i32 = 4;
+
+/**
+ * s ← X·Xᵀ (X p×len row-major, s p×p), exactly symmetric: the diagonal and upper blocks of a GRAM_BLOCKS² tiling by
+ * GEMM (10 of 16 blocks: ~5/8 of a full product's flops), the lower triangle mirrored.
+ */
+function gram(x: usize, p: i32, len: i32, s: usize): void {
+  const nb = (p + GRAM_BLOCKS - 1) / GRAM_BLOCKS;
+  for (let i0 = 0; i0 < p; i0 += nb) {
+    const mi = min(nb, p - i0);
+    for (let j0 = i0; j0 < p; j0 += nb) {
+      const nj = min(nb, p - j0);
+      gemm(0, 1, mi, nj, len, 1.0, rowPtr(x, i0, len), len, rowPtr(x, j0, len), len, 0.0, rowPtr(s, i0, p) + (<usize>j0 << 3), p);
+    }
+  }
+  for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) setF(s, i * p + j, f(s, j * p + i));
 }
 
 /** State of the deterministic start-vector generator (xorshift64*, reseeded per call). */
@@ -367,7 +385,7 @@ function dot4axpy(m: i32, v: usize, z0: usize, z1: usize, z2: usize, z3: usize, 
 /** Step 6: checks V₀ᵀ·V₀ = I and applies one Newton–Schulz step when it is not at rounding level. */
 function reorthogonalise(p: i32, vt: usize): i32 {
   const s = alloc(p * p);
-  gemm(0, 1, p, p, p, 1.0, vt, p, vt, p, 0.0, s, p);
+  gram(vt, p, p, s);
   let err = 0.0;
   for (let i = 0; i < p; i++) {
     for (let j = 0; j < p; j++) {
