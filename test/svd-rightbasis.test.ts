@@ -76,15 +76,16 @@ describe('right-basis path (fast-check, Gaussian A, k = 32…112, max(m, n) ≤ 
   // Breaks seen to fail these: no Gram–Schmidt inside clusters in inverseIteration with the Newton–Schulz step
   // and the orthogonality check disabled (V far from orthogonal; with the step, Gaussian inputs are repaired — the
   // repeated-σ test below catches that break alone); the rotations not applied to V₀ᵀ (V = V₀).
-  it('U, V orthonormal to c·k·ε and ‖A·V − U·Σ‖_max ≤ c·max(m, n)·ε·σ₁', () => {
+  it('U, V orthonormal to 4·√max(m, n)·ε and ‖A·V − U·Σ‖_max ≤ c·max(m, n)·ε·σ₁', () => {
     fc.assert(
       fc.property(shape, ([k, q, wide, seed]) => {
         const [m, n] = wide ? [k, q] : [q, k];
         const a = gaussian(m, n, seed);
         const r = run(m, n, a);
         expect(r.path).toBe(1);
-        expect(orthogonalityError(dense(m, k, r.U))).toBeLessThanOrEqual(2 * k * EPS);
-        expect(orthogonalityError(dense(n, k, r.V))).toBeLessThanOrEqual(2 * k * EPS);
+        const bound = 4 * Math.sqrt(Math.max(m, n)) * EPS; // measured: 3–23 ε up to 512×512 (~√n·ε)
+        expect(orthogonalityError(dense(m, k, r.U))).toBeLessThanOrEqual(bound);
+        expect(orthogonalityError(dense(n, k, r.V))).toBeLessThanOrEqual(bound);
         expect(residual(m, n, a, r)).toBeLessThanOrEqual(2 * Math.max(m, n) * EPS);
       }),
       { numRuns: 8 },
