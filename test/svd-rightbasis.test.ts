@@ -39,9 +39,9 @@ function run(m: number, n: number, a: Float64Array, rightBasis = true): Run {
 
 const gaussian = (m: number, n: number, seed: number) => engine.scope(() => engine.rng(seed, m, n).normalMatrix(m, n).toArray());
 
-/** Shapes the right-basis path takes: k = min(m, n) ≥ 32 and max(m, n) ≤ 2k. */
+/** Shapes for the right-basis path (k = min(m, n) ≥ 32), up to 3:1. */
 const shape = fc.integer({ min: 32, max: 112 }).chain((k) =>
-  fc.tuple(fc.constant(k), fc.integer({ min: k, max: 2 * k }), fc.boolean(), fc.nat(1e6)),
+  fc.tuple(fc.constant(k), fc.integer({ min: k, max: 3 * k }), fc.boolean(), fc.nat(1e6)),
 );
 
 /** max_ij |(A·V − U·Σ)_ij| / σ₁. */
@@ -58,7 +58,7 @@ function residual(m: number, n: number, a: Float64Array, r: Run): number {
   return e / r.s[0];
 }
 
-describe('right-basis path (fast-check, Gaussian A, k = 32…112, max(m, n) ≤ 2k)', () => {
+describe('right-basis path (fast-check, Gaussian A, k = 32…112, max(m, n) ≤ 3k)', () => {
   // Measured: 2–3 sweeps (4 at n = 512), against 8–10 on the QRCP path. Breaks seen to fail this: V₀ = I (8–10
   // sweeps, i.e. plain Jacobi), and ζ/2 in jacobi_sweep.ts's rotation angle (dozens of sweeps).
   it('takes the right-basis path and converges in ≤ 4 sweeps', () => {
@@ -184,9 +184,9 @@ describe('graded inputs keep the QRCP path and its relative accuracy', () => {
     );
   });
 
-  it('small, very tall and rank-deficient inputs take the QRCP path', () => {
+  it('small and rank-deficient inputs take the QRCP path; tall ones do not', () => {
     expect(run(31, 31, gaussian(31, 31, 1)).path).toBe(0); // k < 32
-    expect(run(150, 70, gaussian(150, 70, 2)).path).toBe(0); // q > 2k
+    expect(run(700, 70, gaussian(700, 70, 2)).path).toBe(1); // 10:1, well conditioned
     const rankDeficient = engine.scope(() => engine.matmul(engine.rng(3).normalMatrix(64, 20), engine.rng(4).normalMatrix(20, 64)).toArray());
     expect(run(64, 64, rankDeficient).path).toBeLessThan(0); // tried, rejected: TᵀT has no Cholesky factor
   });

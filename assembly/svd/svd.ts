@@ -21,8 +21,8 @@
 // Right-basis preconditioner (flags bit 3, with vectors; right_basis.ts): instead of steps 3–5, V₀ = eigenvectors of
 // TᵀT, and plain one-sided Jacobi runs on the columns of T·V₀ (already σᵢuᵢ up to V₀'s error: ~3 sweeps) with the
 // rotations applied to V₀ᵀ's rows, so V = V₀·J without a final product. It is taken only when
-//   p ≥ RB_MIN_P (below, the QRCP path is as fast) and q ≤ RB_MAX_ASPECT·p (for much taller T, QRCP first shrinks
-//   the Jacobi rows from q to p entries), and
+//   p ≥ RB_MIN_P (below, the QRCP path is as fast) — at any aspect ratio: tall T is well conditioned and T·V₀ needs
+//   a single sweep (measured 2048×256: 63 ms against QRCP's 153 ms, 10 sweeps), and
 //   T is not graded: forming T·V₀ costs ε‖T‖ absolute error per column, which would cost tiny σ their relative
 //   accuracy — so when the estimate √(λ_min/λ_max) of σ_min/σ₁ from TᵀT is below GRADE_RATIO (1e-5), or TᵀT's
 //   tridiagonal has no Cholesky factor, the QRCP path runs as before (bit-identical to a call without bit 3).
@@ -42,9 +42,8 @@ export const SVD_NO_QR: i32 = 2;
 export const SVD_ACCUMULATE: i32 = 4;
 export const SVD_RIGHT_BASIS: i32 = 8;
 
-/** Smallest p for the right-basis path, and the largest q/p (see the header). */
+/** Smallest p for the right-basis path (see the header). */
 const RB_MIN_P: i32 = 32;
-const RB_MAX_ASPECT: f64 = 2.0;
 /** 0 = QRCP path (or no-QR by bit 1); 1 = right basis; −k = right basis tried and rejected with reason k. */
 let lastPath: i32 = 0;
 
@@ -124,7 +123,7 @@ export function svd(m: i32, n: i32, a: usize, s: usize, u: usize, v: usize, flag
   sortTRows(g, p, q, pi);
 
   lastPath = 0;
-  if (vectors && useQr && (flags & SVD_RIGHT_BASIS) != 0 && p >= RB_MIN_P && <f64>q <= RB_MAX_ASPECT * <f64>p) {
+  if (vectors && useQr && (flags & SVD_RIGHT_BASIS) != 0 && p >= RB_MIN_P) {
     const vt = scratchF64(p * p);
     const status = rightBasis(g, p, q, vt);
     if (status == RB_OK) {

@@ -52,8 +52,8 @@ export interface SvdOptions {
   maxSweeps?: number;
   /**
    * With vectors, method 'jacobi': precondition by a right basis V₀ (eigenvectors of AᵀA) instead of QR with column
-   * pivoting when the input qualifies — k ≥ 32, max(m, n) ≤ 2k, and σ_min/σ₁ ≥ 1e-5 as estimated from AᵀA; other
-   * inputs (graded, ill-conditioned, small, very tall) take the QRCP path whatever this says. Default true: ~3
+   * pivoting when the input qualifies — k ≥ 32 and σ_min/σ₁ ≥ 1e-5 as estimated from AᵀA; other inputs (graded,
+   * ill-conditioned, rank-deficient, small) take the QRCP path whatever this says. Default true: ~3
    * sweeps instead of ~10, 2.5–4× faster at n = 256…512, with σ, U, V to the same accuracy for such inputs (see
    * docs/numerics.md). false always takes the QRCP path (the results of condlab ≤ 0.4). On the right-basis path the
    * default tol is √max(m, n)·ε: Jacobi runs on the columns of A·V₀ (or Aᵀ·V₀), of that length.
