@@ -39,6 +39,27 @@ export function dot(n: i32, x: usize, y: usize): f64 {
   return s;
 }
 
+/**
+ * xᵀy with four independent f64x2 accumulators: dot's two chains are bound by the latency of the add, so for long
+ * runs from cache this is ~1.5–2× faster. Rounds differently from dot (another summation order), so it is used
+ * only by kernels written against it (the right-basis SVD path, the tridiagonalisation), never swapped in for dot.
+ */
+export function dotWide(n: i32, x: usize, y: usize): f64 {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), a2 = f64x2.splat(0), a3 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 8 <= n; i += 8) {
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(at(x, i)), v128.load(at(y, i))));
+    a1 = f64x2.add(a1, f64x2.mul(v128.load(at(x, i + 2)), v128.load(at(y, i + 2))));
+    a2 = f64x2.add(a2, f64x2.mul(v128.load(at(x, i + 4)), v128.load(at(y, i + 4))));
+    a3 = f64x2.add(a3, f64x2.mul(v128.load(at(x, i + 6)), v128.load(at(y, i + 6))));
+  }
+  for (; i + 2 <= n; i += 2) a0 = f64x2.add(a0, f64x2.mul(v128.load(at(x, i)), v128.load(at(y, i))));
+  a0 = f64x2.add(f64x2.add(a0, a1), f64x2.add(a2, a3));
+  let s = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  if (i < n) s += load<f64>(at(x, i)) * load<f64>(at(y, i));
+  return s;
+}
+
 /** max |x_i| over a strided run (stride in elements). */
 // @ts-ignore: decorator
 @inline function maxAbsStrided(n: i32, x: usize, stride: i32): f64 {

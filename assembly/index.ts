@@ -7,7 +7,8 @@ export {
   RNG_STATE_BYTES, rngSeed, rngDerive, rngNextU32, rngNextUniform, rngNextNormal, rngFillNormal, rngFillUniform,
 } from "./rng/xoshiro256ss";
 export { rngZigTable } from "./rng/ziggurat";
-export { svd, svdLastResidual, svdLastSweeps, svdLastOrthogonality, svdLastSolved, SVD_VECTORS, SVD_NO_QR, SVD_ACCUMULATE } from "./svd/svd";
+export { svd, svdLastResidual, svdLastSweeps, svdLastOrthogonality, svdLastSolved, svdLastPath, SVD_VECTORS, SVD_NO_QR, SVD_ACCUMULATE, SVD_RIGHT_BASIS } from "./svd/svd";
+export { rightBasis, rightBasisLastOrthogonality, rightBasisLastRatio } from "./svd/right_basis";
 export { svdValues } from "./svd/values";
 export { bidiagonalize } from "./svd/bidiag";
 export { dqdsSingularValues, dqdsLastIterations } from "./svd/dqds";

@@ -1,11 +1,11 @@
 // `npm run bench`: GEMM, SVD and HVP benchmarks side by side with their peers in one run; JSON under bench/results/.
-// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,hvp,correctives,conformance,linalg,normals,peak,threads,reproduction,spectral,transformer-st [--fma] [--threads N]
+// Options: --quick (smaller sizes, shorter runs), --only gemm,svd,svd-vectors,hvp,correctives,conformance,linalg,normals,peak,threads,reproduction,spectral,transformer-st [--fma] [--threads N]
 import { mkdirSync, writeFileSync, renameSync } from 'node:fs';
 import { cpus } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { formatGemmTable, runGemmBench } from './gemm.bench.js';
-import { runSvdBench, type SvdBenchResult } from './svd.bench.js';
+import { runSvdBench, runSvdVectorsBench, type SvdBenchResult, type SvdVectorsResult } from './svd.bench.js';
 import { runHvpBench, type HvpBenchRow } from './hvp.bench.js';
 import { runCorrectivesBench, type CorrectiveCostRow } from './correctives.bench.js';
 import { formatConformance, runConformance } from './conformance.bench.js';
@@ -21,7 +21,7 @@ const here = dirname(fileURLToPath(import.meta.url));
 const args = process.argv.slice(2);
 const quick = args.includes('--quick');
 const onlyIdx = args.indexOf('--only');
-const BENCHES = ['gemm', 'svd', 'hvp', 'correctives', 'conformance', 'linalg', 'normals', 'peak', 'threads', 'reproduction', 'spectral', 'transformer-st'];
+const BENCHES = ['gemm', 'svd', 'svd-vectors', 'hvp', 'correctives', 'conformance', 'linalg', 'normals', 'peak', 'threads', 'reproduction', 'spectral', 'transformer-st'];
 // the whole reproduction takes minutes: only when asked for by name
 const DEFAULT_BENCHES = BENCHES.filter((b) => b !== 'reproduction');
 const only = new Set(onlyIdx >= 0 ? args[onlyIdx + 1].split(',') : DEFAULT_BENCHES);
@@ -38,6 +38,33 @@ function save(name: string, data: unknown): string {
 }
 
 const f = (x: number | null | undefined, d = 2) => (x === null || x === undefined ? '—' : x.toFixed(d));
+
+function svdVectorsTable(r: SvdVectorsResult): string {
+  const e = (x: number | null) => (x === null ? '—' : x.toExponential(1));
+  return [
+    'SVD with U and V: right-basis path (default) and QRCP path vs numpy gesdd with U, V — median ms, target ratio ≤ 3',
+    'n     right-basis ms  sweeps  QRCP ms  sweeps  numpy ms  ratio  QRCP ratio  max|Δσ|/σ₁ vs numpy  max rel Δσ vs QRCP  ‖UᵀU−I‖/ε  ‖VᵀV−I‖/ε  ‖AV−UΣ‖/(εσ₁)',
+    ...r.rows.map((x) =>
+      [
+        String(x.n).padEnd(5),
+        f(x.rightBasisMs).padStart(14) + (x.path === 1 ? '' : '*'),
+        String(x.rightBasisSweeps).padStart(7),
+        f(x.qrcpMs).padStart(8),
+        String(x.qrcpSweeps).padStart(7),
+        f(x.numpyMs).padStart(9),
+        f(x.ratio).padStart(6),
+        f(x.qrcpRatio).padStart(11),
+        e(x.maxSigmaDiffVsNumpy).padStart(20),
+        e(x.maxRelSigmaDiffVsQrcp).padStart(19),
+        f(x.orthU, 1).padStart(10),
+        f(x.orthV, 1).padStart(10),
+        f(x.residual, 2).padStart(14),
+      ].join(' '),
+    ),
+    `load average (1 min): ${r.load.start.toFixed(2)} at start, ${r.load.end.toFixed(2)} at end` +
+      (r.numpy.ok ? `; numpy ${r.numpy.version}` : `; numpy: ${r.numpy.reason}`),
+  ].join('\n');
+}
 
 function svdTable(r: SvdBenchResult): string {
   const head = 'n     condlab ms  values-only ms  sweeps  ml-matrix ms  numpy ms  condlab/numpy  ml-matrix/condlab  max|Δσ|/σ₁ vs numpy';
@@ -127,6 +154,10 @@ if (only.has('svd')) {
     quiet: true,
   });
   console.log(svdTable(res) + `\n→ ${save('svd', res)}\n`);
+}
+if (only.has('svd-vectors')) {
+  const res = await runSvdVectorsBench({ sizes: quick ? [64, 128] : undefined, maxTime: quick ? 0.5 : 3 });
+  console.log(svdVectorsTable(res) + `\n→ ${save('svd-vectors', res)}\n`);
 }
 if (only.has('hvp')) {
   const rows = await runHvpBench({ d: quick ? 64 : 256, maxTime: quick ? 0.3 : 1 });

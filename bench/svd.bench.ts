@@ -7,6 +7,7 @@ import { loadavg } from 'node:os';
 import b from 'benny';
 import { SingularValueDecomposition, Matrix as MlMatrix } from 'ml-matrix';
 import { Engine } from '../src/engine/index.js';
+import { internals } from '../src/engine/internal.js';
 import { numpySubprocess, type PeerStatus } from './peers.js';
 
 export interface SvdBenchRow {
@@ -168,6 +169,117 @@ export async function runSvdBench(
     values,
     load: { start: loadStart, end: loadavg()[0] },
     graded: { n: 128, decades: 12, condlab: rel(gS[127]), numpy: np.ok ? np.value.graded[0] : null, mlMatrix: rel(Math.min(...gMl)) },
+    numpy: np.ok ? { ok: true, version: np.version } : { ok: false, reason: np.reason },
+  };
+}
+
+/** One size of the with-vectors comparison (issue 19 part 2, target: right-basis path ≤ 3× gesdd with U, V). */
+export interface SvdVectorsRow {
+  n: number;
+  /** engine.svd(A) (default: the right-basis path for these inputs), median ms */
+  rightBasisMs: number;
+  rightBasisSweeps: number;
+  /** assembly/svd/svd.ts svdLastPath(): 1 = right basis was used */
+  path: number;
+  /** engine.svd(A, { rightBasis: false }): the QRCP-preconditioned path of condlab ≤ 0.4 */
+  qrcpMs: number;
+  qrcpSweeps: number;
+  numpyMs: number | null;
+  /** rightBasisMs / numpyMs and qrcpMs / numpyMs */
+  ratio: number | null;
+  qrcpRatio: number | null;
+  /** max_i |σᵢ − σᵢ(numpy)| / σ₁ and max_i |σᵢ − σᵢ(QRCP path)| / σᵢ, of the right-basis σ */
+  maxSigmaDiffVsNumpy: number | null;
+  maxRelSigmaDiffVsQrcp: number;
+  /** max|UᵀU − I|/ε, max|VᵀV − I|/ε, max|A·V − U·Σ|/(ε·σ₁) of the right-basis result */
+  orthU: number;
+  orthV: number;
+  residual: number;
+}
+
+export interface SvdVectorsResult {
+  rows: SvdVectorsRow[];
+  load: { start: number; end: number };
+  numpy: PeerStatus;
+}
+
+const EPS = 2 ** -52;
+
+function orthogonality(x: Float64Array, rows: number, k: number): number {
+  let e = 0;
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = 0;
+      for (let t = 0; t < rows; t++) s += x[t * k + i] * x[t * k + j];
+      e = Math.max(e, Math.abs(s - (i === j ? 1 : 0)));
+    }
+  }
+  return e / EPS;
+}
+
+/**
+ * condlab's with-vectors SVD on both preconditioners beside numpy gesdd with U, V, n = 256 and 512 by default, on
+ * the same matrices as runSvdBench (rng(7, n)), in one run. numpy is timed first, then condlab: the load average
+ * at both ends is recorded, as the machine is shared.
+ */
+export async function runSvdVectorsBench(opts: { sizes?: number[]; maxTime?: number } = {}): Promise<SvdVectorsResult> {
+  const loadStart = loadavg()[0];
+  const sizes = opts.sizes ?? [256, 512];
+  const maxTime = opts.maxTime ?? 3;
+  const engine = await Engine.load();
+  const wasm = internals(engine).wasm;
+  const matrices = sizes.map((n) => engine.scope(() => engine.rng(7, n).normalMatrix(n, n).toArray()));
+  const np = numpySubprocess<{ cases: { n: number; vectors: boolean; medianMs: number; sigma: number[] }[] }>('bench/numpy_svd.py', {
+    reps: 15,
+    cases: sizes.map((n, i) => ({ n, vectors: true, a: Array.from(matrices[i]) })),
+    graded: [],
+  });
+  const rows: SvdVectorsRow[] = [];
+  for (const [i, n] of sizes.entries()) {
+    const A = engine.matrix(n, n, matrices[i]);
+    let rbSweeps = 0, qrSweeps = 0;
+    const t = await timeCases(`svd vectors n=${n}`, {
+      rightBasis: () => engine.scope(() => void (rbSweeps = engine.svd(A).sweeps)),
+      qrcp: () => engine.scope(() => void (qrSweeps = engine.svd(A, { rightBasis: false }).sweeps)),
+    }, maxTime);
+    const q = engine.scope(() => engine.svd(A, { rightBasis: false }).s.toArray());
+    const r = engine.scope(() => {
+      const o = engine.svd(A);
+      return { path: wasm.svdLastPath(), s: o.s.toArray(), U: o.U.toArray(), V: o.V.toArray() };
+    });
+    const a = matrices[i];
+    let res = 0;
+    const row = new Float64Array(n);
+    for (let x = 0; x < n; x++) {
+      row.fill(0);
+      for (let l = 0; l < n; l++) {
+        const al = a[x * n + l];
+        for (let c = 0; c < n; c++) row[c] += al * r.V[l * n + c];
+      }
+      for (let c = 0; c < n; c++) res = Math.max(res, Math.abs(row[c] - r.U[x * n + c] * r.s[c]));
+    }
+    const npCase = np.ok ? np.value.cases.find((c) => c.n === n) : undefined;
+    rows.push({
+      n,
+      rightBasisMs: t.rightBasis,
+      rightBasisSweeps: rbSweeps,
+      path: r.path,
+      qrcpMs: t.qrcp,
+      qrcpSweeps: qrSweeps,
+      numpyMs: npCase?.medianMs ?? null,
+      ratio: npCase ? t.rightBasis / npCase.medianMs : null,
+      qrcpRatio: npCase ? t.qrcp / npCase.medianMs : null,
+      maxSigmaDiffVsNumpy: npCase ? Math.max(...r.s.map((x, k) => Math.abs(x - npCase.sigma[k]))) / r.s[0] : null,
+      maxRelSigmaDiffVsQrcp: Math.max(...r.s.map((x, k) => Math.abs(x - q[k]) / q[k])),
+      orthU: orthogonality(r.U, n, n),
+      orthV: orthogonality(r.V, n, n),
+      residual: res / (EPS * r.s[0]),
+    });
+    A.free();
+  }
+  return {
+    rows,
+    load: { start: loadStart, end: loadavg()[0] },
     numpy: np.ok ? { ok: true, version: np.version } : { ok: false, reason: np.reason },
   };
 }

@@ -103,7 +103,7 @@ describe('options', () => {
     const A = e1.matrix(3, 3, [2, 0, 0, 0, 1, 0, 0, 0, 3]);
     const err = caught(() => e1.svd(A, { vector: false } as never));
     expect(err.code).toBe('unknown-option');
-    expect(err.message).toBe("svd has no option 'vector' — did you mean 'vectors'?; its options are 'vectors', 'method', 'tol', 'maxSweeps'");
+    expect(err.message).toBe("svd has no option 'vector' — did you mean 'vectors'?; its options are 'vectors', 'method', 'tol', 'maxSweeps', 'rightBasis'");
     if (!err.is('unknown-option')) throw new Error('narrowing failed');
     expect(err.details.suggestion).toBe('vectors');
     expect(caught(() => e1.svd(A, { maxsweeps: 3 } as never)).message).toMatch(/did you mean 'maxSweeps'/);

@@ -3,7 +3,7 @@
 // f64x2 SIMD pass. The relative test (not an absolute one) is what keeps tiny rows — small singular values —
 // accurate to a few ulps of themselves rather than of σ₁ (Demmel–Veselić 1992).
 
-import { dot, nrm2 } from "../blas1";
+import { dot, dotWide, nrm2 } from "../blas1";
 import { swapRows, swapF64 } from "./householder_qr";
 
 /** Largest |wᵢ·wⱼ|/(‖wᵢ‖‖wⱼ‖) seen in the last sweep: the residual reported when the sweep limit is hit. */
@@ -47,8 +47,10 @@ export function svdLastSweeps(): i32 {
  * to its rows, so on return W = Jᵀ·W₀ with Jᵀ = jt. `d` (p f64) is scratch for cached row norms.
  * Row-cyclic order with de Rijk's pivoting (the longest remaining row goes first), which sorts the output nearly
  * descending and speeds convergence. Returns the number of sweeps, or −1 if `maxSweeps` were not enough.
+ * `wide` takes the inner products by dotWide (the right-basis path, whose sweeps are almost all dot products);
+ * the QRCP path keeps dot, so its results are unchanged.
  */
-export function jacobiSweeps(w: usize, p: i32, len: i32, jt: usize, d: usize, tol: f64, maxSweeps: i32): i32 {
+export function jacobiSweeps(w: usize, p: i32, len: i32, jt: usize, d: usize, tol: f64, maxSweeps: i32, wide: bool = false): i32 {
   for (let sweep = 1; sweep <= maxSweeps; sweep++) {
     // exact norms at the start of every sweep: the cached updates below drift by a few ulps per rotation.
     // Norms, not squared norms, so rows down to 1e-300 neither underflow nor lose their orthogonality test.
@@ -75,7 +77,7 @@ export function jacobiSweeps(w: usize, p: i32, len: i32, jt: usize, d: usize, to
         if (!(di > NULL_NORM) || !(dj > NULL_NORM)) continue; // a null row is orthogonal to everything
         const wj = row(w, j, len);
         // cosine of the angle between the rows; the scaled form avoids underflow of the product of tiny rows
-        const cosine = di > SAFE_NORM && dj > SAFE_NORM ? dot(len, wi, wj) / di / dj : scaledCosine(len, wi, wj, di, dj);
+        const cosine = di > SAFE_NORM && dj > SAFE_NORM ? (wide ? dotWide(len, wi, wj) : dot(len, wi, wj)) / di / dj : scaledCosine(len, wi, wj, di, dj);
         const rel = abs(cosine);
         if (rel > residual) residual = rel;
         if (!(rel > tol)) continue;

@@ -176,7 +176,9 @@ function eighPositiveDefinite(engine: Engine, A: Matrix, wantVectors: boolean, t
     if (w.cholesky(n, A.ptr, L.ptr) >= 0) return undefined;
     let svd: ReturnType<Engine['svd']>;
     try {
-      svd = engine.svd(L, { vectors: wantVectors, tol, maxSweeps });
+      // the QRCP path always: this route promises relative accuracy for graded A, which the right-basis path
+      // (forming L·V₀) gives only up to ~ε·κ(L)
+      svd = engine.svd(L, { vectors: wantVectors, tol, maxSweeps, rightBasis: false });
     } catch (e) {
       if (!(e instanceof CondlabError && e.is('no-convergence'))) throw e;
       const residual = e.details.residual ?? NaN;

@@ -26,6 +26,11 @@ export interface CondlabExports {
   svd(m: number, n: number, a: number, s: number, u: number, v: number, wantVectors: number, tol: number, maxSweeps: number): number;
   svdLastResidual(): number;
   svdLastSweeps(): number;
+  /** 0 = QRCP-preconditioned path, 1 = right-basis path (flags bit 3), −k = right basis rejected for reason k. */
+  svdLastPath(): number;
+  /** max|V₀ᵀV₀ − I| before Newton–Schulz, and √(λ_min/λ_max) of TᵀT, from the last right-basis attempt. */
+  rightBasisLastOrthogonality(): number;
+  rightBasisLastRatio(): number;
   svdValues(m: number, n: number, a: number, s: number): number;
   bidiagonalize(m: number, n: number, a: number, d: number, e: number): void;
   dqdsSingularValues(n: number, d: number, e: number, out: number): number;
