@@ -50,8 +50,11 @@ describe('SVD invariants (fast-check)', () => {
         const normA = frobenius(a);
         const bound = C * EPS * maxDim(a);
         expect(frobenius(sub(a, back))).toBeLessThanOrEqual(bound * normA);
-        expect(orthogonalityError(U)).toBeLessThanOrEqual(bound);
-        expect(orthogonalityError(V)).toBeLessThanOrEqual(bound);
+        // orthogonality to 16·n·ε: the solved-J path accepts J up to ORTH_TOL = 16·p·ε (assembly/svd/svd.ts,
+        // docs/numerics.md); 8·n·ε was tighter than that promise (FC_SEED=948166371: a 24×24 graded-rows matrix at
+        // 8.01·n·ε, the same on 0.4.0)
+        expect(orthogonalityError(U)).toBeLessThanOrEqual(2 * bound);
+        expect(orthogonalityError(V)).toBeLessThanOrEqual(2 * bound);
       }),
       { numRuns: 300 },
     );
