@@ -42,7 +42,7 @@ const f = (x: number | null | undefined, d = 2) => (x === null || x === undefine
 function svdVectorsTable(r: SvdVectorsResult): string {
   const e = (x: number | null) => (x === null ? '—' : x.toExponential(1));
   return [
-    'SVD with U and V: right-basis path (default) and QRCP path vs numpy gesdd with U, V — median ms, target ratio ≤ 3',
+    'SVD with U and V: right-basis path (rightBasis: true) and the default QRCP path vs numpy gesdd with U, V — median ms, target ratio ≤ 3',
     'n     right-basis ms  sweeps  QRCP ms  sweeps  numpy ms  ratio  QRCP ratio  max|Δσ|/σ₁ vs numpy  max rel Δσ vs QRCP  ‖UᵀU−I‖/ε  ‖VᵀV−I‖/ε  ‖AV−UΣ‖/(εσ₁)',
     ...r.rows.map((x) =>
       [

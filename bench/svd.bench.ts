@@ -176,7 +176,7 @@ export async function runSvdBench(
 /** One size of the with-vectors comparison (issue 19 part 2, target: right-basis path ≤ 3× gesdd with U, V). */
 export interface SvdVectorsRow {
   n: number;
-  /** engine.svd(A) (default: the right-basis path for these inputs), median ms */
+  /** engine.svd(A, { rightBasis: true }) (the right-basis path for these inputs), median ms */
   rightBasisMs: number;
   rightBasisSweeps: number;
   /** assembly/svd/svd.ts svdLastPath(): 1 = right basis was used */
@@ -239,12 +239,12 @@ export async function runSvdVectorsBench(opts: { sizes?: number[]; maxTime?: num
     const A = engine.matrix(n, n, matrices[i]);
     let rbSweeps = 0, qrSweeps = 0;
     const t = await timeCases(`svd vectors n=${n}`, {
-      rightBasis: () => engine.scope(() => void (rbSweeps = engine.svd(A).sweeps)),
+      rightBasis: () => engine.scope(() => void (rbSweeps = engine.svd(A, { rightBasis: true }).sweeps)),
       qrcp: () => engine.scope(() => void (qrSweeps = engine.svd(A, { rightBasis: false }).sweeps)),
     }, maxTime);
     const q = engine.scope(() => engine.svd(A, { rightBasis: false }).s.toArray());
     const r = engine.scope(() => {
-      const o = engine.svd(A);
+      const o = engine.svd(A, { rightBasis: true });
       return { path: wasm.svdLastPath(), s: o.s.toArray(), U: o.U.toArray(), V: o.V.toArray() };
     });
     const a = matrices[i];

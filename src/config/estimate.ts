@@ -16,10 +16,11 @@ export const MAX_SECONDS = 48 * 3600;
  * 2-core machine by `npm run bench -- --only reproduction`, which also checks the estimate of every paper-preset
  * experiment against its measured time (bench/results/reproduction.json).
  */
-// 0.5.0: fitted together with RUN_OVERHEAD_SECONDS to one quiet reproduction run of 0.4.0 (bench/results/
-// reproduction.json): with the overhead term every paper experiment's est/meas lies in 0.92…1.08, where a unit cost
-// alone (1.86e-4) could not bring the small experiments (exp5: 1.5 s, a third of it start-up) inside ±30%.
-export const UNIT_SECONDS = 1.52e-4;
+// 0.5.0: fitted together with RUN_OVERHEAD_SECONDS to the quiet 0.5.0 reproduction run (bench/results/
+// reproduction.json, 2026-12-02 21:06): every paper experiment's est/meas 0.88…1.14. The overhead term is what lets
+// the small experiments (exp5: 1.1 s, half of it start-up) sit inside ±30%, which a unit cost alone (0.4.0's
+// 1.86e-4) could not. This machine ran 1.3–1.5× faster than the one 0.4.0 was calibrated on.
+export const UNIT_SECONDS = 1.04e-4;
 /**
  * Fixed seconds of one experiment run whatever its size: starting the worker pool (each worker compiles the .wasm
  * and builds its engine), handing out the units, assembling and writing the results.

@@ -245,7 +245,7 @@ export const curvatureExperiment: Experiment = {
   // in the estimate's units (one SGD step at d = 64), from the 0.5.0 paper run at d = 64 (deep3 1.3 s … linear 0.1 s):
   // the training steps and the HVPs along the gradient's and weights' singular directions, ∝ d³ through the SVDs
   cellCost: (cfg, cell) =>
-    (({ deep3: 8600, deep2: 3300, mlp: 4000, classifier: 1300 } as Record<string, number>)[cell] ?? 660) * (cfg.epochs / 200) * (cfg.dims[0] / 64) ** 3,
+    (({ deep3: 12600, deep2: 4800, mlp: 5800, classifier: 1900 } as Record<string, number>)[cell] ?? 960) * (cfg.epochs / 200) * (cfg.dims[0] / 64) ** 3,
   runCell: runCurvatureCell,
 };
 

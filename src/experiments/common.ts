@@ -143,11 +143,11 @@ export function median(xs: ArrayLike<number>): number {
 // a paper run (exp1's d = 32…512 cells, exp5's per-epoch evaluations, exp3's per-epoch SVDs with vectors; 0.4.0,
 // timing.cellMs in paper-results/): a step is two B×d×d GEMMs plus O(B·d) work (batch normals, loss, update) that
 // dominates at small d; an evaluation (bidiag values, norms, κ, effective rank, gap) is O(d²)-dominated up to
-// d ≈ 512 and then its bidiagonalisation's 8/3·d³ takes over (0.67 units·(d/64)³: 3.35 s at d = 2048 in
+// d ≈ 512 and then its bidiagonalisation's 8/3·d³ takes over (0.98 units·(d/64)³: 3.35 s at d = 2048 in
 // bench/results/svd.json); a Jacobi SVD with vectors is ~8 steps' worth at d = 64 and grows as d³.
 const STEP_GEMM_SHARE = 0.86;
 const EVAL_UNITS = 4.5;
-const BIDIAG_UNITS = 0.67;
+const BIDIAG_UNITS = 0.98;
 const SVD_VECTORS_UNITS = 8;
 
 /** Cost of one single-layer step at dimension d relative to d = 64, B = 64. */

@@ -62,13 +62,15 @@ export const spectralChainsExperiment: Experiment = {
   description: 'Seed 004 §7.3 on Exp 7\'s deep linear nets and MLP student: SGD, per-layer Muon and per-layer spectral-transfer steps (fixed α and adaptive α per layer) on the same targets, initial layers and batches; does a step larger along small gradient directions learn the product\'s or the layers\' κ?',
   presets: { quick: { dims: [16], hidden: 16, trials: 3, epochs: 100 }, paper: { dims: [64], hidden: 64, trials: 10 } },
   cells: (config) => chainModels(config).flatMap((m) => chainConditions(config).map((c) => `${m}/${c.name}`)),
-  // Exp 7's step cost; + one d×d Jacobi SVD with vectors per layer per spectral-transfer step (L = 2 for the MLP)
+  // Exp 7's step cost; + per layer per spectral-transfer step one d×d Jacobi SVD with vectors, the U·diag(φ)·Vᵀ
+  // product and the momentum: ≈ 2 SVDs' worth of the model's unit (calibrated on the 0.5.0 paper run: 4.7 ms a step
+  // at depth 3, d = 64), since svdVectorsCost is the in-trainer SVD of Exp 3/4, not this one's fresh scratch
   cellCost: (config, cell) => {
     const { model, cond } = parse(config, cell);
     const d = config.dims[0];
     const L = model === 'mlp' ? 2 : Number(model.slice(5));
     const step = model === 'mlp' ? epochCost(d, config.batch) * 3 * Math.max(1, config.hidden / d) : epochCost(d, config.batch) * (1 + 0.6 * (L - 1));
-    const matrix = cond.spec.optimizer === 'st' ? L * svdVectorsCost(Math.max(d, model === 'mlp' ? config.hidden : d)) : 0;
+    const matrix = cond.spec.optimizer === 'st' ? 2 * L * svdVectorsCost(Math.max(d, model === 'mlp' ? config.hidden : d)) : 0;
     return config.epochs * (step + matrix);
   },
   runCell(ctx: CellContext): CellResult {

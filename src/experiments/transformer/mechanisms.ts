@@ -102,9 +102,9 @@ export const mechanismsExperiment: Experiment = {
     paper: { dims: [32], hidden: 64, trials: 6, epochs: 300, batch: 16, adamLr: 3e-3 },
   },
   cells: () => [...MECHANISMS],
-  // in the estimate's units (one SGD step at d = 64): 0.0076 per step·sequence·D² for the MLP-only model, from the
+  // in the estimate's units (one SGD step at d = 64): 0.011 per step·sequence·D² for the MLP-only model, from the
   // 0.5.0 paper run (5.7 s; +LN/+res 7.1 s, +attention 24.8 s, the 128-class head 22.5 s)
   cellCost: (cfg: RunConfig, cell: string) =>
-    0.0076 * cfg.epochs * cfg.batch * cfg.dims[0] ** 2 * (cell === 'vocab128' ? 4 : cell.includes('attn') ? 4.4 : cell === 'mlp' ? 1 : 1.25),
+    0.011 * cfg.epochs * cfg.batch * cfg.dims[0] ** 2 * (cell === 'vocab128' ? 4 : cell.includes('attn') ? 4.4 : cell === 'mlp' ? 1 : 1.25),
   runCell: runMechanismCell,
 };

@@ -181,10 +181,10 @@ export const transformerExperiment: Experiment = {
     paper: { dims: [32], hidden: 64, trials: 6, epochs: 1000, batch: 32, lr: 0.5, adamLr: 1e-3, stAlphas: [0, 1, 2], stAdaptEvery: 100 },
   },
   cells: transformerCells,
-  // in the estimate's units (one SGD step at d = 64): 0.0040 per step·sequence·D², from the 0.5.0 paper run (20–22 s
+  // in the estimate's units (one SGD step at d = 64): 0.0058 per step·sequence·D², from the 0.5.0 paper run (20–22 s
   // per sgd/adam unit); a fixed-α st cell adds one small SVD per weight matrix per step (×1.15), the adaptive one
   // also 8 HVPs per matrix every stAdaptEvery steps (×2.5 at 100)
   cellCost: (cfg: RunConfig, cell: string) =>
-    0.004 * cfg.epochs * cfg.batch * cfg.dims[0] ** 2 * (cell === 'st=adaptive' ? 1.15 + 135 / Math.max(1, cfg.stAdaptEvery) : cell.startsWith('st=') ? 1.15 : 1),
+    0.0058 * cfg.epochs * cfg.batch * cfg.dims[0] ** 2 * (cell === 'st=adaptive' ? 1.15 + 135 / Math.max(1, cfg.stAdaptEvery) : cell.startsWith('st=') ? 1.15 : 1),
   runCell: runTransformerCell,
 };
