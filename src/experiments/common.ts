@@ -160,6 +160,15 @@ export function evalCost(d: number): number {
   return EVAL_UNITS * (d / 64) ** 2 + BIDIAG_UNITS * (d / 64) ** 3;
 }
 
+/** Metrics stAlpha<l> (α per layer at the end) and stAlphaFit<l> (the last unclamped fit, when there is one) of an
+ *  adaptive per-layer spectral-transfer run (the trainer's and the classifier's stLayerAlphas). */
+export function stLayerMetrics({ alpha, fit }: { alpha: number[]; fit: number[] }): Record<string, number> {
+  const m: Record<string, number> = {};
+  alpha.forEach((a, l) => (m[`stAlpha${l + 1}`] = a));
+  fit.forEach((f, l) => Number.isFinite(f) && (m[`stAlphaFit${l + 1}`] = f));
+  return m;
+}
+
 /** Extra cost of trial 0, which keeps `matrices` spectra at every spectrum epoch (src/experiments/spectra.ts). */
 export function spectraCost(config: RunConfig, d: number, matrices = 1): number {
   return (SPECTRUM_SAMPLES + 1) * matrices * evalCost(d);

@@ -23,7 +23,7 @@ import { fitLogLog } from '../curvature/fit.js';
 import { curvatureAlongGradient } from '../curvature/gradient_directions.js';
 import { esdAlpha } from '../metrics/powerlaw.js';
 import { effectiveRank } from '../metrics/components.js';
-import { baseSeed } from './common.js';
+import { baseSeed, stLayerMetrics } from './common.js';
 
 export const FMNIST_METHODS = ['sgd', 'adam', 'mult', 'spec', 'muon', 'st=0', 'st=1', 'st=2', 'st=adaptive'] as const;
 export type FmnistMethod = (typeof FMNIST_METHODS)[number];
@@ -164,12 +164,8 @@ export function runFmnistCell(ctx: CellContext): CellResult {
       logKappaSum += engine.log(m.kappa);
     }
     metrics.logKappaMean = logKappaSum / layers;
-    if (method === 'st=adaptive') {
-      // α per layer in use at the end (clamped to [0, 2]) and the last unclamped fit
-      const { alpha, fit } = clf.stLayerAlphas;
-      alpha.forEach((a, l) => (metrics[`stAlpha${l + 1}`] = a));
-      fit.forEach((f, l) => Number.isFinite(f) && (metrics[`stAlphaFit${l + 1}`] = f));
-    }
+    // α per layer in use at the end (clamped to [0, 2]) and the last unclamped fit
+    if (method === 'st=adaptive') Object.assign(metrics, stLayerMetrics(clf.stLayerAlphas));
     // exact curvature on a fixed batch of training images, through the dense chain's R-operator
     engine.scope(() => {
       const B = Math.min(CURV_BATCH, 4 * config.batch, train.n);

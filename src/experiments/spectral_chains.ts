@@ -13,7 +13,7 @@
 import type { CellContext, CellResult, Experiment, RunConfig } from './types.js';
 import type { TrainSpec, Trainer } from '../train/trainer.js';
 import { CondlabError } from '../engine/errors.js';
-import { epochCost, svdVectorsCost } from './common.js';
+import { epochCost, stLayerMetrics, svdVectorsCost } from './common.js';
 import { unique } from './ablations/paired.js';
 import { MUON_LR } from './correctives.js';
 import { runDepth, runMlp } from './exp7.js';
@@ -47,14 +47,6 @@ function parse(config: RunConfig, cell: string): { model: string; cond: ChainCon
   return { model, cond };
 }
 
-const layerAlphas = (t: Trainer): Record<string, number> => {
-  const { alpha, fit } = t.stLayerAlphas;
-  const m: Record<string, number> = {};
-  alpha.forEach((a, l) => (m[`stAlpha${l + 1}`] = a));
-  fit.forEach((f, l) => Number.isFinite(f) && (m[`stAlphaFit${l + 1}`] = f));
-  return m;
-};
-
 export const spectralChainsExperiment: Experiment = {
   id: 'spectral-chains',
   title: 'Spectral transfer per layer on deep linear nets and a ReLU MLP (Exp 7\'s models)',
@@ -75,7 +67,7 @@ export const spectralChainsExperiment: Experiment = {
   },
   runCell(ctx: CellContext): CellResult {
     const { model, cond } = parse(ctx.config, ctx.cell);
-    const opts = { spec: cond.spec, spectra: false, ...(cond.name === 'st=adaptive' && { onEnd: layerAlphas }) };
+    const opts = { spec: cond.spec, spectra: false, ...(cond.name === 'st=adaptive' && { onEnd: (t: Trainer) => stLayerMetrics(t.stLayerAlphas) }) };
     const r = model === 'mlp' ? runMlp(ctx, opts) : runDepth(ctx, Number(model.slice(5)), opts);
     ctx.progress?.(1);
     return { [ctx.cell]: r };
