@@ -264,7 +264,9 @@ describe('transformer: Gauss–Newton product', () => {
         const own = refTransformerProbs(c.spec, c.w, c.tokens, c.batch);
         withModel({ ...c, targets: own }, (m) => {
           const hv = hvp(m, c.w, c.v), gv = hvp(m, c.w, c.v, true);
-          expect(norm(hv.map((x, i) => x - gv[i]))).toBeLessThanOrEqual(1e-10 * Math.max(norm(hv), 1e-12));
+          // the targets are JS-computed probabilities, so p − y is rounding-sized, not 0: H·v − G·v is then of order
+          // ε·‖v‖ however small H·v is (FC_SEED=949173184: 1.11e-15 against a purely relative bound of 1.106e-15)
+          expect(norm(hv.map((x, i) => x - gv[i]))).toBeLessThanOrEqual(1e-10 * Math.max(norm(hv), 1e-12) + 1e-13 * norm(c.v));
           expect(dotp(c.v, gv)).toBeGreaterThanOrEqual(-1e-12 * norm(c.v) ** 2);
         });
       }),
