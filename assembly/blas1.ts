@@ -16,6 +16,17 @@ export function axpy(n: i32, alpha: f64, x: usize, y: usize): void {
   if (i < n) store<f64>(at(y, i), load<f64>(at(y, i)) + alpha * load<f64>(at(x, i)));
 }
 
+/** out ← x − y (out may alias x or y) */
+export function sub(n: i32, x: usize, y: usize, out: usize): void {
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = at(out, i), a = at(x, i), b = at(y, i);
+    v128.store(o, f64x2.sub(v128.load(a), v128.load(b)));
+    v128.store(o, f64x2.sub(v128.load(a, 16), v128.load(b, 16)), 16);
+  }
+  for (; i < n; i++) store<f64>(at(out, i), load<f64>(at(x, i)) - load<f64>(at(y, i)));
+}
+
 /** x ← αx */
 export function scal(n: i32, alpha: f64, x: usize): void {
   const va = f64x2.splat(alpha);

@@ -40,6 +40,8 @@ export { svdLastResidual, svdLastSweeps } from "./jacobi_sweep";
 export const SVD_VECTORS: i32 = 1;
 export const SVD_NO_QR: i32 = 2;
 export const SVD_ACCUMULATE: i32 = 4;
+// The right-basis preconditioner where the input qualifies (else the QRCP path, bit-identical to leaving it off).
+// engine.svd sets it by default since 0.6.0, and so does every SVD inside the training steps (assembly/train/).
 export const SVD_RIGHT_BASIS: i32 = 8;
 
 /** Smallest p for the right-basis path (see the header). */

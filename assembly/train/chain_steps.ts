@@ -16,7 +16,7 @@
 
 import { chainHvp } from "../models/dense_chain";
 import { newtonSchulz } from "../optim/newton_schulz";
-import { svd } from "../svd/svd";
+import { SVD_RIGHT_BASIS, SVD_VECTORS, svd } from "../svd/svd";
 import { spectralTransferApplyRect } from "./spectral_transfer";
 import { at } from "./layout";
 import { lineSlope } from "./line_slope";
@@ -67,7 +67,7 @@ export function chainStMeasure(
   let off = 0;
   for (let l = 1; l <= layers; l++) {
     const rows = dim(dims, l), cols = dim(dims, l - 1), k = min(rows, cols);
-    const st = svd(rows, cols, at(g, off), s, su, sv, 1, 0.0, 0);
+    const st = svd(rows, cols, at(g, off), s, su, sv, SVD_VECTORS | SVD_RIGHT_BASIS, 0.0, 0);
     if (st < 0) return st;
     const s1 = load<f64>(s), kk = min(K, k);
     let np = 0;

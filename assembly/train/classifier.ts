@@ -17,7 +17,7 @@
 import { chainGradient, chainLoss, chainProbs, ACT_RELU, LOSS_CE } from "../models/dense_chain";
 import { firstNonFinite, copy } from "../blas1";
 import { nextUniform } from "../rng/xoshiro256ss";
-import { svd } from "../svd/svd";
+import { SVD_RIGHT_BASIS, SVD_VECTORS, svd } from "../svd/svd";
 import { adamStep, addWeightDecay, nesterov, sgdStep } from "./optim";
 import { CHAIN_MUON, CHAIN_ST, chainMatrixStep, chainStMeasure } from "./chain_steps";
 import { at, hf, hi, hp, hset } from "./layout";
@@ -196,7 +196,7 @@ function refreshSingular(h: usize, l: i32): i32 {
   const m = dim(h, l), n = dim(h, l - 1), k = min(m, n);
   const w = hp(h, P_PARAMS) + (<usize>weightOffset(h, l) << 3);
   const s = hp(h, P_SVD_S), u = hp(h, P_SVD_U), v = hp(h, P_SVD_V);
-  const st = svd(m, n, w, s, u, v, 1, 0.0, 0);
+  const st = svd(m, n, w, s, u, v, SVD_VECTORS | SVD_RIGHT_BASIS, 0.0, 0);
   if (st < 0) return st;
   const c = hp(h, P_SPEC) + (<usize>specOffset(h, l) << 3);
   const u1 = c, v1 = at(c, m), uk = at(c, m + n), vk = at(c, 2 * m + n);

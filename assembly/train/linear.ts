@@ -5,8 +5,10 @@
 // (svmult.ts) reuse the residual and G here with their own W_eff and backward pass.
 
 import { gemm } from "../gemm/gemm";
-import { H_BATCH, H_D, H_MULT, H_SVMULT, O_REASON, P_GEFF, P_WEFF, P_WORK, P_X, P_Y, REASON_SVD, at, hi, hp, hset } from "./layout";
+import { sub } from "../blas1";
+import { H_BATCH, H_D, H_MULT, H_SVMULT, O_REASON, P_GEFF, P_WEFF, P_WORK, P_WSTAR, P_X, P_Y, REASON_SVD, at, hi, hp, hset } from "./layout";
 import { svMultBackward, svMultEffective } from "./svmult";
+import { residualForm } from "./data";
 
 /** out (d×d) ← diag(r)·W·diag(c) for parameters p = [W | r | c]. */
 export function effectiveWeights(d: i32, p: usize, out: usize): void {
@@ -31,7 +33,12 @@ export function linearGradient(h: usize, p: usize, g: usize): f64 {
       return NaN;
     }
   } else if (mult) effectiveWeights(d, p, w);
-  gemm(0, 1, B, d, d, 1.0, x, d, w, d, 0.0, res, d);
+  if (residualForm(h)) {
+    // R = X·(W_eff − W*)ᵀ − ε (data.ts); the difference goes to a d×d scratch the gradient overwrites later
+    const e = mult ? hp(h, P_GEFF) : hp(h, P_WEFF), ws = hp(h, P_WSTAR);
+    sub(d * d, w, ws, e);
+    gemm(0, 1, B, d, d, 1.0, x, d, e, d, 0.0, res, d);
+  } else gemm(0, 1, B, d, d, 1.0, x, d, w, d, 0.0, res, d);
   const n = B * d;
   let loss = 0.0;
   for (let i = 0; i < n; i++) {

@@ -10,7 +10,7 @@ import {
   P_ADAM_V, P_GRAD, P_PARAMS, P_WORK, P_WPREV, P_X, P_Y, REASON_LOSS, REASON_NONE, REASON_SVD,
   REASON_WEIGHTS, H_SLOTS, hf, hi, hp, hset,
 } from "./layout";
-import { drawBatch } from "./data";
+import { batchTargets, drawBatch } from "./data";
 import { effectiveWeights, linearGradient } from "./linear";
 import { addSpectralGradient, singularitySmooth, svdCorrect } from "./spectral";
 import { addOrthogonalGradient } from "./orthogonal";
@@ -61,6 +61,11 @@ function regularise(h: usize, p: usize, g: usize): bool {
 /** Draws a fresh batch from the training stream into X, Y (for tests and evaluation). */
 export function trainDrawBatch(h: usize): void {
   drawBatch(h);
+}
+
+/** out (B×d) ← the current batch's targets Y (data.ts: the linear model never forms them itself). */
+export function trainBatchTargets(h: usize, out: usize): void {
+  batchTargets(h, out);
 }
 
 /**

@@ -5,7 +5,7 @@
 //   SVD correction: W ← U·diag(σ + rate·(σ* − σ))·Vᵀ with both spectra sorted descending.
 
 import { gemm } from "../gemm/gemm";
-import { svd } from "../svd/svd";
+import { SVD_RIGHT_BASIS, SVD_VECTORS, svd } from "../svd/svd";
 import { H_PSS_STRENGTH, P_SCRATCH } from "./layout";
 import { H_CORR_RATE, H_D, H_LOGK_TARGET, H_SPEC_CLIP, H_SPEC_LAMBDA, O_SPEC_NORM, P_SIGMA_STAR, P_SVD_S, P_SVD_U, P_SVD_V, P_WEFF, at, hf, hi, hp, hset } from "./layout";
 
@@ -13,7 +13,7 @@ import { H_CORR_RATE, H_D, H_LOGK_TARGET, H_SPEC_CLIP, H_SPEC_LAMBDA, O_SPEC_NOR
 export function addSpectralGradient(h: usize, w: usize, g: usize): i32 {
   const d = hi(h, H_D);
   const s = hp(h, P_SVD_S), u = hp(h, P_SVD_U), v = hp(h, P_SVD_V);
-  const st = svd(d, d, w, s, u, v, 1, 0.0, 0);
+  const st = svd(d, d, w, s, u, v, SVD_VECTORS | SVD_RIGHT_BASIS, 0.0, 0);
   if (st < 0) return st;
   const s1 = load<f64>(s), sn = load<f64>(at(s, d - 1));
   if (!(sn > 0.0)) {
@@ -43,7 +43,7 @@ export function addSpectralGradient(h: usize, w: usize, g: usize): i32 {
 export function svdCorrect(h: usize, w: usize): i32 {
   const d = hi(h, H_D);
   const s = hp(h, P_SVD_S), u = hp(h, P_SVD_U), v = hp(h, P_SVD_V), star = hp(h, P_SIGMA_STAR);
-  const st = svd(d, d, w, s, u, v, 1, 0.0, 0);
+  const st = svd(d, d, w, s, u, v, SVD_VECTORS | SVD_RIGHT_BASIS, 0.0, 0);
   if (st < 0) return st;
   const rate = hf(h, H_CORR_RATE);
   for (let k = 0; k < d; k++) {
@@ -58,7 +58,7 @@ export function svdCorrect(h: usize, w: usize): i32 {
 export function singularitySmooth(h: usize, w: usize): i32 {
   const d = hi(h, H_D);
   const s = hp(h, P_SVD_S);
-  const st = svd(d, d, w, s, hp(h, P_SVD_U), hp(h, P_SVD_V), 1, 0.0, 0);
+  const st = svd(d, d, w, s, hp(h, P_SVD_U), hp(h, P_SVD_V), SVD_VECTORS | SVD_RIGHT_BASIS, 0.0, 0);
   if (st < 0) return st;
   if (!(load<f64>(at(s, d - 1)) > 0.0)) return st;
   const alpha = hf(h, H_PSS_STRENGTH);

@@ -20,7 +20,7 @@
 // documented range) and used until the next measurement; the unclamped slope is left in O_ST_ALPHA_FIT.
 
 import { gemm } from "../gemm/gemm";
-import { svd } from "../svd/svd";
+import { SVD_RIGHT_BASIS, SVD_VECTORS, svd } from "../svd/svd";
 import { nesterov } from "./optim";
 import { lineSlope } from "./line_slope";
 import { H_BATCH, H_BETA1, H_D, H_STEP, H_ST_ADAPT_EVERY, H_ST_ADAPT_K, H_ST_ALPHA, H_ST_TAU, O_ST_ALPHA_FIT, P_ADAM_M, P_ADAM_V, P_SCRATCH, P_SVD_S, P_SVD_U, P_SVD_V, P_X, at, hf, hi, hp, hset } from "./layout";
@@ -80,7 +80,7 @@ export function spectralTransferApply(d: i32, gm: usize, p: usize, lr: f64, alph
  */
 export function spectralTransferApplyRect(m: i32, n: i32, gm: usize, p: usize, lr: f64, alpha: f64, tau: f64, s: usize, u: usize, v: usize, us: usize): i32 {
   const k = min(m, n);
-  const st = svd(m, n, gm, s, u, v, 1, 0.0, 0);
+  const st = svd(m, n, gm, s, u, v, SVD_VECTORS | SVD_RIGHT_BASIS, 0.0, 0);
   if (st < 0) return st;
   // φ overwrites s in place (s is not needed afterwards)
   if (spectralTransferWeights(k, s, s, alpha, tau) == 0) return st;
@@ -99,7 +99,7 @@ export function spectralTransferApplyRect(m: i32, n: i32, gm: usize, p: usize, l
 export function spectralTransferMeasure(h: usize, g: usize): i32 {
   const d = hi(h, H_D), B = hi(h, H_BATCH), x = hp(h, P_X);
   const s = hp(h, P_SVD_S), v = hp(h, P_SVD_V);
-  const st = svd(d, d, g, s, hp(h, P_SVD_U), v, 1, 0.0, 0);
+  const st = svd(d, d, g, s, hp(h, P_SVD_U), v, SVD_VECTORS | SVD_RIGHT_BASIS, 0.0, 0);
   if (st < 0) return st;
   const K = min(hi(h, H_ST_ADAPT_K), d), tau = hf(h, H_ST_TAU), s1 = load<f64>(s);
   // the points (log s_k, log h_k) go to P_SCRATCH (d×d, unused until the step): xs at 0, ys at K

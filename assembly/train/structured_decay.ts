@@ -6,14 +6,14 @@
 // (coupled) weight decay λ·W. One Jacobi SVD per step, as the spectral regulariser.
 
 import { gemm } from "../gemm/gemm";
-import { svd } from "../svd/svd";
+import { SVD_RIGHT_BASIS, SVD_VECTORS, svd } from "../svd/svd";
 import { H_D, H_SD_K, H_SD_LAMBDA, P_SCRATCH, P_SVD_S, P_SVD_U, P_SVD_V, at, hf, hi, hp } from "./layout";
 
 /** g += λ·U_S·diag(σ_S)·V_Sᵀ at W (d×d at w). Returns the SVD's status (< 0: failure). */
 export function addStructuredDecay(h: usize, w: usize, g: usize): i32 {
   const d = hi(h, H_D), lambda = hf(h, H_SD_LAMBDA), k = hi(h, H_SD_K);
   const s = hp(h, P_SVD_S), u = hp(h, P_SVD_U), v = hp(h, P_SVD_V), us = hp(h, P_SCRATCH);
-  const st = svd(d, d, w, s, u, v, 1, 0.0, 0);
+  const st = svd(d, d, w, s, u, v, SVD_VECTORS | SVD_RIGHT_BASIS, 0.0, 0);
   if (st < 0) return st;
   const n = min(k < 0 ? -k : k, d);
   const from = k > 0 ? 0 : d - n, to = k > 0 ? n : d;

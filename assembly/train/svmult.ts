@@ -7,14 +7,14 @@
 // At m = 1 the W-gradient is exactly SGD's. Parameters are laid out [W (d×d) | m (d)]; m trains at multLr.
 
 import { gemm } from "../gemm/gemm";
-import { svd } from "../svd/svd";
+import { SVD_RIGHT_BASIS, SVD_VECTORS, svd } from "../svd/svd";
 import { H_D, P_SCRATCH, P_SVD_S, P_SVD_U, P_SVD_V, at, hi, hp } from "./layout";
 
 /** out ← U·diag(σ ⊙ m)·Vᵀ from the SVD of W (left in the header's SVD buffers). Returns the SVD's status. */
 export function svMultEffective(h: usize, p: usize, out: usize): i32 {
   const d = hi(h, H_D);
   const s = hp(h, P_SVD_S), u = hp(h, P_SVD_U), v = hp(h, P_SVD_V), us = hp(h, P_SCRATCH);
-  const st = svd(d, d, p, s, u, v, 1, 0.0, 0);
+  const st = svd(d, d, p, s, u, v, SVD_VECTORS | SVD_RIGHT_BASIS, 0.0, 0);
   if (st < 0) return st;
   const m = at(p, d * d);
   for (let i = 0; i < d; i++) {

@@ -26,6 +26,8 @@ export interface TrainExports {
   trainRun(header: number, fromEpoch: number, toEpoch: number, keepPrev: number): number;
   trainGradient(header: number, withReg: number): number;
   trainDrawBatch(header: number): void;
+  /** out (B×d) ← the current batch's targets Y (the linear model keeps only ε and forms X·W*ᵀ + ε here). */
+  trainBatchTargets(header: number, out: number): void;
   /** Returns the SVD's status for singular-value multipliers (< 0: failure), else 0. */
   trainEffectiveWeights(header: number, out: number): number;
   trainHeaderSlots(): number;

@@ -328,8 +328,11 @@ export class Trainer {
   batch(): { X: Float64Array; Y: Float64Array } {
     const h = this.header.data();
     const n = this.spec.batch * this.spec.d;
-    const buf = this.engine.memory.buffer;
-    return { X: new Float64Array(buf, h[H.X], n).slice(), Y: new Float64Array(buf, h[H.Y], n).slice() };
+    return this.engine.scope(() => {
+      const Y = this.engine.vector(n);
+      this.wasm.trainBatchTargets(this.header.ptr, Y.ptr);
+      return { X: new Float64Array(this.engine.memory.buffer, h[H.X], n).slice(), Y: Y.toArray() };
+    });
   }
 
   /** Loss at the current parameters on the current batch; gradient into `grad` (with weight decay and the spectral term when `withReg`). */
