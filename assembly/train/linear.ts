@@ -39,13 +39,7 @@ export function linearGradient(h: usize, p: usize, g: usize): f64 {
     sub(d * d, w, ws, e);
     gemm(0, 1, B, d, d, 1.0, x, d, e, d, 0.0, res, d);
   } else gemm(0, 1, B, d, d, 1.0, x, d, w, d, 0.0, res, d);
-  const n = B * d;
-  let loss = 0.0;
-  for (let i = 0; i < n; i++) {
-    const r = load<f64>(at(res, i)) - load<f64>(at(y, i));
-    store<f64>(at(res, i), r);
-    loss += r * r;
-  }
+  const loss = subtractSquares(B * d, res, y);
   const invB = 1.0 / <f64>B;
   const ge = mult ? hp(h, P_GEFF) : g;
   gemm(1, 0, d, d, B, invB, res, d, x, d, 0.0, ge, d);
@@ -68,4 +62,22 @@ export function linearGradient(h: usize, p: usize, g: usize): f64 {
     }
   }
   return 0.5 * loss * invB;
+}
+
+/** res ← res − y over n entries; returns Σ res² (two lanes, then their sum: a fixed order, so reproducible). */
+function subtractSquares(n: i32, res: usize, y: usize): f64 {
+  let acc = f64x2.splat(0);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const r = f64x2.sub(v128.load(at(res, i)), v128.load(at(y, i)));
+    v128.store(at(res, i), r);
+    acc = f64x2.add(acc, f64x2.mul(r, r));
+  }
+  let loss = f64x2.extract_lane(acc, 0) + f64x2.extract_lane(acc, 1);
+  for (; i < n; i++) {
+    const r = load<f64>(at(res, i)) - load<f64>(at(y, i));
+    store<f64>(at(res, i), r);
+    loss += r * r;
+  }
+  return loss;
 }

@@ -6,10 +6,20 @@
 import { at } from "./layout";
 
 export function sgdStep(n: i32, nMain: i32, lr: f64, multLr: f64, p: usize, g: usize): void {
-  for (let i = 0; i < n; i++) {
-    const rate = i < nMain ? lr : multLr;
-    store<f64>(at(p, i), load<f64>(at(p, i)) - rate * load<f64>(at(g, i)));
+  axpyRun(nMain, -lr, g, p);
+  axpyRun(n - nMain, -multLr, at(g, nMain), at(p, nMain));
+}
+
+/** y ← y + α·x, two lanes at a time; each element rounds as the scalar y + α·x does (no fused multiply-add). */
+function axpyRun(n: i32, alpha: f64, x: usize, y: usize): void {
+  const va = f64x2.splat(alpha);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const py = at(y, i), px = at(x, i);
+    v128.store(py, f64x2.add(v128.load(py), f64x2.mul(va, v128.load(px))));
+    v128.store(py, f64x2.add(v128.load(py, 16), f64x2.mul(va, v128.load(px, 16))), 16);
   }
+  for (; i < n; i++) store<f64>(at(y, i), load<f64>(at(y, i)) + alpha * load<f64>(at(x, i)));
 }
 
 export function adamStep(
@@ -31,7 +41,7 @@ export function adamStep(
 /** g[0, n) += wd·p[0, n) */
 export function addWeightDecay(n: i32, wd: f64, p: usize, g: usize): void {
   if (wd == 0.0) return;
-  for (let i = 0; i < n; i++) store<f64>(at(g, i), load<f64>(at(g, i)) + wd * load<f64>(at(p, i)));
+  axpyRun(n, wd, p, g);
 }
 
 /** Muon's Nesterov momentum over n entries: buf ← β·buf + g, u ← g + β·buf (u may not alias g or buf). */
