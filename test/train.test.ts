@@ -265,6 +265,30 @@ describe('runs', () => {
     expect(run([10])).toEqual(run([1, 2, 3, 7, 10]));
   });
 
+  it('plain SGD (the fused step): keepPrev changes nothing, leaves W before the last step and its full gradient', () => {
+    const spec = { ...base, weightDecay: 0.05 };
+    const run = (chunks: number[], keep: boolean) => engine.scope(() => {
+      const t = setup(spec, 63);
+      for (const e of chunks) t.run(e, keep);
+      return { p: Array.from(t.params.toArray()), prev: Array.from(t.prev.toArray()), g: Array.from(t.grad.toArray()) };
+    });
+    const plain = run([9], false), kept = run([2, 5, 9], true);
+    expect(kept.p).toEqual(plain.p); // the trajectory does not depend on where the caller split it
+    // the gradient left by the last step is (∇loss + wd·W) at the W it left in prev, and W = prev − lr·g
+    const g = engine.scope(() => {
+      const t = setup(spec, 63);
+      t.run(8);
+      t.drawBatch();
+      t.gradient(true);
+      expect(Array.from(t.params.toArray())).toEqual(kept.prev);
+      return Array.from(t.grad.toArray());
+    });
+    for (let i = 0; i < g.length; i++) {
+      expect(kept.g[i]).toBeCloseTo(g[i], 13);
+      expect(kept.p[i]).toBeCloseTo(kept.prev[i] - spec.lr * g[i], 13);
+    }
+  });
+
   it('report divergence at lr = 10 with its epoch and stop there', () => {
     engine.scope(() => {
       const t = setup({ ...base, d: 16, batch: 16, lr: 10 }, 71);

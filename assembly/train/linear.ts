@@ -20,12 +20,41 @@ export function effectiveWeights(d: i32, p: usize, out: usize): void {
   }
 }
 
+/**
+ * Plain SGD on the bare linear layer is fused (run.ts): p ← (1 − lr·wd)·p − (lr/B)·Rᵀ·X, the gradient never
+ * formed — the GEMM accumulates onto p (β = 1 − lr·wd), which saves writing G and two passes over p and G per step
+ * (what the SGD loop costs beside its two GEMMs at d = 512). The same step as linearGradient + weight decay + sgdStep
+ * up to rounding. linearResidualLoss leaves R in P_WORK and returns the loss at p; linearSgdApply then takes the step.
+ */
+export function linearResidualLoss(h: usize, p: usize): f64 {
+  const B = hi(h, H_BATCH), d = hi(h, H_D);
+  return 0.5 * linearResidual(h, p, B, d, false) * (1.0 / <f64>B); // as linearGradient rounds it
+}
+
+/** The fused step from the residual linearResidualLoss (or linearGradient) left in P_WORK. */
+export function linearSgdApply(h: usize, p: usize, lr: f64, wd: f64): void {
+  const B = hi(h, H_BATCH), d = hi(h, H_D);
+  gemm(1, 0, d, d, B, -lr / <f64>B, hp(h, P_WORK), d, hp(h, P_X), d, 1.0 - lr * wd, p, d);
+}
+
+/** R = X·W_effᵀ − Y into P_WORK (w = W_eff, already formed); returns Σ R². */
+function linearResidual(h: usize, w: usize, B: i32, d: i32, mult: bool): f64 {
+  const x = hp(h, P_X), y = hp(h, P_Y), res = hp(h, P_WORK);
+  if (residualForm(h)) {
+    // R = X·(W_eff − W*)ᵀ − ε (data.ts); the difference goes to a d×d scratch the gradient overwrites later
+    const e = mult ? hp(h, P_GEFF) : hp(h, P_WEFF), ws = hp(h, P_WSTAR);
+    sub(d * d, w, ws, e);
+    gemm(0, 1, B, d, d, 1.0, x, d, e, d, 0.0, res, d);
+  } else gemm(0, 1, B, d, d, 1.0, x, d, w, d, 0.0, res, d);
+  return subtractSquares(B * d, res, y);
+}
+
 /** Loss at p on the batch in the header, and its gradient into g (same layout as p). NaN if an SVD failed. */
 export function linearGradient(h: usize, p: usize, g: usize): f64 {
   const B = hi(h, H_BATCH), d = hi(h, H_D);
   const svMult = hi(h, H_SVMULT) != 0;
   const mult = hi(h, H_MULT) != 0 || svMult;
-  const x = hp(h, P_X), y = hp(h, P_Y), res = hp(h, P_WORK);
+  const x = hp(h, P_X), res = hp(h, P_WORK);
   const w = mult ? hp(h, P_WEFF) : p;
   if (svMult) {
     if (svMultEffective(h, p, w) < 0) {
@@ -33,13 +62,7 @@ export function linearGradient(h: usize, p: usize, g: usize): f64 {
       return NaN;
     }
   } else if (mult) effectiveWeights(d, p, w);
-  if (residualForm(h)) {
-    // R = X·(W_eff − W*)ᵀ − ε (data.ts); the difference goes to a d×d scratch the gradient overwrites later
-    const e = mult ? hp(h, P_GEFF) : hp(h, P_WEFF), ws = hp(h, P_WSTAR);
-    sub(d * d, w, ws, e);
-    gemm(0, 1, B, d, d, 1.0, x, d, e, d, 0.0, res, d);
-  } else gemm(0, 1, B, d, d, 1.0, x, d, w, d, 0.0, res, d);
-  const loss = subtractSquares(B * d, res, y);
+  const loss = linearResidual(h, w, B, d, mult);
   const invB = 1.0 / <f64>B;
   const ge = mult ? hp(h, P_GEFF) : g;
   gemm(1, 0, d, d, B, invB, res, d, x, d, 0.0, ge, d);

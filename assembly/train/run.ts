@@ -6,16 +6,16 @@ import { chainGradient, LOSS_MSE } from "../models/dense_chain";
 import { firstNonFinite, copy } from "../blas1";
 import {
   H_ACT, H_ADAM_EPS, H_BATCH, H_BETA1, H_BETA2, H_CORR_EVERY, H_D, H_DIMS, H_LAYERS, H_LR, H_MODEL, H_MULT,
-  H_MULT_LR, H_NPARAM, H_OPT, H_SPEC_LAMBDA, H_STEP, H_WD, MODEL_LINEAR, O_LOSS, O_REASON, OPT_ADAM, P_ADAM_M,
+  H_MULT_LR, H_NPARAM, H_OPT, H_SPEC_LAMBDA, H_STEP, H_WD, MODEL_LINEAR, O_LOSS, O_REASON, OPT_ADAM, OPT_SGD, P_ADAM_M,
   P_ADAM_V, P_GRAD, P_PARAMS, P_WORK, P_WPREV, P_X, P_Y, REASON_LOSS, REASON_NONE, REASON_SVD,
   REASON_WEIGHTS, H_SLOTS, hf, hi, hp, hset,
 } from "./layout";
 import { batchTargets, drawBatch } from "./data";
-import { effectiveWeights, linearGradient } from "./linear";
+import { effectiveWeights, linearGradient, linearResidualLoss, linearSgdApply } from "./linear";
 import { addSpectralGradient, singularitySmooth, svdCorrect } from "./spectral";
 import { addOrthogonalGradient } from "./orthogonal";
 import { svMultEffective } from "./svmult";
-import { H_ORTH_LAMBDA, H_PSS_EVERY, H_SVMULT } from "./layout";
+import { H_ORTH_LAMBDA, H_PSS_EVERY, H_SD_LAMBDA, H_SVMULT } from "./layout";
 import { newtonSchulz } from "../optim/newton_schulz";
 import { OPT_MUON, P_NS_WS, at } from "./layout";
 import { adamStep, addWeightDecay, sgdStep } from "./optim";
@@ -93,31 +93,49 @@ export function trainRun(h: usize, fromEpoch: i32, toEpoch: i32, keepPrev: i32):
   const adam = hi(h, H_OPT) == OPT_ADAM;
   const every = hi(h, H_CORR_EVERY);
   const linear = hi(h, H_MODEL) == MODEL_LINEAR;
+  // plain SGD on the bare layer, nothing added to the gradient: the step is fused into the gradient's GEMM
+  const fused = linear && hi(h, H_OPT) == OPT_SGD && hi(h, H_MULT) == 0 && hi(h, H_SVMULT) == 0 &&
+    hf(h, H_SPEC_LAMBDA) == 0.0 && hf(h, H_ORTH_LAMBDA) == 0.0 && hf(h, H_SD_LAMBDA) == 0.0;
   hset(h, O_REASON, <f64>REASON_NONE);
   for (let epoch = fromEpoch + 1; epoch <= toEpoch; epoch++) {
     drawBatch(h);
-    if (keepPrev != 0 && epoch == toEpoch) copy(n, p, hp(h, P_WPREV));
+    const keep = keepPrev != 0 && epoch == toEpoch;
+    if (keep) copy(n, p, hp(h, P_WPREV));
     hset(h, O_REASON, <f64>REASON_NONE);
-    const loss = lossGradient(h, p, g);
-    hset(h, O_LOSS, loss);
-    if (!isFinite(loss)) return stop(h, epoch, hi(h, O_REASON) == REASON_SVD ? REASON_SVD : REASON_LOSS);
-    if (!regularise(h, p, g)) return stop(h, epoch, REASON_SVD);
-    if (!linear && (hi(h, H_OPT) == OPT_MUON || hi(h, H_OPT) == OPT_ST)) {
+    if (fused) {
+      // The same fused update on every epoch, so the trajectory does not depend on where the caller splits the
+      // run; a keepPrev step also forms the gradient (and weight decay) the caller reads, from the same residual.
+      let loss: f64;
+      if (keep) {
+        loss = linearGradient(h, p, g);
+        if (isFinite(loss)) addWeightDecay(n, hf(h, H_WD), p, g);
+      } else loss = linearResidualLoss(h, p);
+      hset(h, O_LOSS, loss);
+      if (!isFinite(loss)) return stop(h, epoch, REASON_LOSS);
       hset(h, H_STEP, hf(h, H_STEP) + 1.0);
-      if (chainStep(h, n, lr, p, g) < 0) return stop(h, epoch, REASON_SVD);
-    } else if (linear && hi(h, H_OPT) == OPT_MUON) {
-      hset(h, H_STEP, hf(h, H_STEP) + 1.0);
-      muonStep(h, n, lr, p, g);
-    } else if (linear && hi(h, H_OPT) == OPT_ST) {
-      hset(h, H_STEP, hf(h, H_STEP) + 1.0);
-      if (spectralTransferStep(h, n, lr, p, g) < 0) return stop(h, epoch, REASON_SVD);
-    } else if (adam) {
-      const t = hi(h, H_STEP) + 1;
-      hset(h, H_STEP, <f64>t);
-      adamStep(n, nMain, lr, multLr, p, g, hp(h, P_ADAM_M), hp(h, P_ADAM_V), hf(h, H_BETA1), hf(h, H_BETA2), hf(h, H_ADAM_EPS), t);
+      linearSgdApply(h, p, lr, hf(h, H_WD));
     } else {
-      hset(h, H_STEP, hf(h, H_STEP) + 1.0);
-      sgdStep(n, nMain, lr, multLr, p, g);
+      const loss = lossGradient(h, p, g);
+      hset(h, O_LOSS, loss);
+      if (!isFinite(loss)) return stop(h, epoch, hi(h, O_REASON) == REASON_SVD ? REASON_SVD : REASON_LOSS);
+      if (!regularise(h, p, g)) return stop(h, epoch, REASON_SVD);
+      if (!linear && (hi(h, H_OPT) == OPT_MUON || hi(h, H_OPT) == OPT_ST)) {
+        hset(h, H_STEP, hf(h, H_STEP) + 1.0);
+        if (chainStep(h, n, lr, p, g) < 0) return stop(h, epoch, REASON_SVD);
+      } else if (linear && hi(h, H_OPT) == OPT_MUON) {
+        hset(h, H_STEP, hf(h, H_STEP) + 1.0);
+        muonStep(h, n, lr, p, g);
+      } else if (linear && hi(h, H_OPT) == OPT_ST) {
+        hset(h, H_STEP, hf(h, H_STEP) + 1.0);
+        if (spectralTransferStep(h, n, lr, p, g) < 0) return stop(h, epoch, REASON_SVD);
+      } else if (adam) {
+        const t = hi(h, H_STEP) + 1;
+        hset(h, H_STEP, <f64>t);
+        adamStep(n, nMain, lr, multLr, p, g, hp(h, P_ADAM_M), hp(h, P_ADAM_V), hf(h, H_BETA1), hf(h, H_BETA2), hf(h, H_ADAM_EPS), t);
+      } else {
+        hset(h, H_STEP, hf(h, H_STEP) + 1.0);
+        sgdStep(n, nMain, lr, multLr, p, g);
+      }
     }
     if (firstNonFinite(n, p) >= 0) return stop(h, epoch, REASON_WEIGHTS);
     if (linear && every > 0 && epoch % every == 0) {
