@@ -3,14 +3,26 @@
 // every worker thread), then bench/reference/protocol.py with one BLAS thread (its CPU time from the OS). For each
 // experiment it also records the up-front estimate (src/config/estimate.ts) against the measured wall time — the
 // estimate must be within 30% — and the cost-unit seconds this run implies (to recalibrate UNIT_SECONDS).
-// Run: npm run bench -- --only reproduction [--fma] [--threads N]
+// It times the compiled runner in dist/ — what `condlab run` and `npm start` execute — not src/ through tsx: from
+// sources every worker thread first registers tsx and transpiles the runner's imports (~0.25 s per experiment here),
+// a cost no user pays.
+// Run: npm run bench -- --only reproduction [--fma] [--threads N]   (needs dist/: npm run build:ts)
 import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { paperExperiments } from '../src/experiments/index.js';
-import { buildConfig } from '../src/config/index.js';
-import { estimate, RUN_OVERHEAD_SECONDS, UNIT_SECONDS } from '../src/config/estimate.js';
-import { runExperiment } from '../src/runner/run.js';
-import { relaxedSimdAvailable } from '../src/engine/index.js';
+
+/** The compiled modules the run uses (the same types as their sources). */
+async function loadDist() {
+  const dist = (m: string) => new URL(`../dist/${m}`, import.meta.url).href;
+  if (!existsSync(new URL(dist('runner/run.js')))) throw new Error('bench reproduction: dist/ is missing; run `npm run build:ts` first');
+  return {
+    ...((await import(dist('experiments/index.js'))) as typeof import('../src/experiments/index.js')),
+    ...((await import(dist('config/index.js'))) as typeof import('../src/config/index.js')),
+    ...((await import(dist('config/estimate.js'))) as typeof import('../src/config/estimate.js')),
+    ...((await import(dist('runner/run.js'))) as typeof import('../src/runner/run.js')),
+    ...((await import(dist('engine/index.js'))) as typeof import('../src/engine/index.js')),
+  };
+}
 
 export interface ReproductionRow {
   experiment: string;
@@ -63,6 +75,7 @@ else:
 
 export async function runReproductionBench(opts: { fma?: boolean; threads?: number; log?: (s: string) => void } = {}): Promise<ReproductionResult> {
   const log = opts.log ?? ((s: string) => console.error(s));
+  const { paperExperiments, buildConfig, estimate, RUN_OVERHEAD_SECONDS, UNIT_SECONDS, runExperiment, relaxedSimdAvailable } = await loadDist();
   const fma = !!opts.fma && (await relaxedSimdAvailable());
   const workers = availableParallelism();
   const { loadavg } = await import('node:os');
@@ -108,7 +121,7 @@ export async function runReproductionBench(opts: { fma?: boolean; threads?: numb
   }
   return {
     benchmark: 'reproduction',
-    method: `condlab: runExperiment(--preset paper) per experiment in this process, ${workers} workers` +
+    method: `condlab: runExperiment(--preset paper) from dist/ per experiment in this process, ${workers} workers` +
       `${opts.threads ? `, ${opts.threads} threads per engine` : ''}; CPU = process.cpuUsage (all threads). numpy: ` +
       `bench/reference/protocol.py, OPENBLAS/OMP/MKL_NUM_THREADS=1, CPU from getrusage(RUSAGE_CHILDREN). UNIT_SECONDS=${UNIT_SECONDS}, RUN_OVERHEAD_SECONDS=${RUN_OVERHEAD_SECONDS}`,
     variant: fma ? 'fma' : 'plain',

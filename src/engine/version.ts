@@ -1,2 +1,2 @@
 /** Recorded in every results file; a test keeps it equal to package.json's version. */
-export const ENGINE_VERSION = '0.5.0';
+export const ENGINE_VERSION = '0.6.0';
