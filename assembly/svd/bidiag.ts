@@ -64,6 +64,58 @@ let BU: usize = 0; // NB: U[l, :]·u
   store<f64>(p + (<usize>i << 3), v);
 }
 
+// Two-row forms of dot and axpy. The panel's products come in pairs of rows (or of Y rows, U rows) against one
+// shared vector: handling two at once loads the shared vector once and halves the loop overhead of the many short
+// (length < NB) products. Each result is rounded exactly as blas1's dot/axpy would round it one row at a time
+// (the same lanes, the same order of the sums), so the pairing changes the speed, not a bit of the output.
+let DOT0: f64 = 0.0;
+let DOT1: f64 = 0.0;
+
+/** DOT0 = x0ᵀy, DOT1 = x1ᵀy, each summed in blas1 dot's order. */
+// @ts-ignore: decorator
+@inline function dot2(n: i32, x0: usize, x1: usize, y: usize): void {
+  let a0 = f64x2.splat(0), a1 = f64x2.splat(0), b0 = f64x2.splat(0), b1 = f64x2.splat(0);
+  let i = 0;
+  for (; i + 4 <= n; i += 4) {
+    const o = <usize>i << 3;
+    const y0 = v128.load(y + o), y1 = v128.load(y + o, 16);
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(x0 + o), y0));
+    a1 = f64x2.add(a1, f64x2.mul(v128.load(x0 + o, 16), y1));
+    b0 = f64x2.add(b0, f64x2.mul(v128.load(x1 + o), y0));
+    b1 = f64x2.add(b1, f64x2.mul(v128.load(x1 + o, 16), y1));
+  }
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    const y0 = v128.load(y + o);
+    a0 = f64x2.add(a0, f64x2.mul(v128.load(x0 + o), y0));
+    b0 = f64x2.add(b0, f64x2.mul(v128.load(x1 + o), y0));
+  }
+  a0 = f64x2.add(a0, a1);
+  b0 = f64x2.add(b0, b1);
+  let s = f64x2.extract_lane(a0, 0) + f64x2.extract_lane(a0, 1);
+  let t = f64x2.extract_lane(b0, 0) + f64x2.extract_lane(b0, 1);
+  if (i < n) {
+    const yi = f(y, i);
+    s += f(x0, i) * yi;
+    t += f(x1, i) * yi;
+  }
+  DOT0 = s;
+  DOT1 = t;
+}
+
+/** y ← (y + α₀x₀) + α₁x₁: axpy(α₀, x₀) then axpy(α₁, x₁), per element the same two roundings, one pass over y. */
+// @ts-ignore: decorator
+@inline function axpy2(n: i32, a0: f64, x0: usize, a1: f64, x1: usize, y: usize): void {
+  const va = f64x2.splat(a0), vb = f64x2.splat(a1);
+  let i = 0;
+  for (; i + 2 <= n; i += 2) {
+    const o = <usize>i << 3;
+    const t = f64x2.add(v128.load(y + o), f64x2.mul(va, v128.load(x0 + o)));
+    v128.store(y + o, f64x2.add(t, f64x2.mul(vb, v128.load(x1 + o))));
+  }
+  if (i < n) setF(y, i, (f(y, i) + a0 * f(x0, i)) + a1 * f(x1, i));
+}
+
 /**
  * Reduces a (m×n, m ≥ n ≥ 1, row-major) to upper bidiagonal form; d receives the n diagonal entries, e the n−1
  * superdiagonal ones. a is destroyed.
@@ -159,22 +211,38 @@ function panel(k: i32, w: i32, d: usize, e: usize): void {
         setF(PACC, l, (f(PACC, l) - beta * load<f64>(at(i, k + l))) * scale);
         setF(SACC, l, (f(SACC, l) - beta * load<f64>(xAt(i, l))) * scale);
       }
-      for (let c = 0; c < cols; c++) {
-        const yc = yAt(i + 1 + c, 0);
-        setF(YACC, c, f(YACC, c) - (j > 0 ? dot(j, yc, PACC) : 0.0));
+      if (j > 0) {
+        let c = 0;
+        for (; c + 1 < cols; c += 2) {
+          dot2(j, yAt(i + 1 + c, 0), yAt(i + 2 + c, 0), PACC);
+          setF(YACC, c, f(YACC, c) - DOT0);
+          setF(YACC, c + 1, f(YACC, c + 1) - DOT1);
+        }
+        if (c < cols) setF(YACC, c, f(YACC, c) - dot(j, yAt(i + 1 + c, 0), PACC));
       }
-      for (let l = 0; l < j; l++) axpy(cols, -f(SACC, l), at(k + l, i + 1), YACC);
+      let l = 0;
+      for (; l + 1 < j; l += 2) axpy2(cols, -f(SACC, l), at(k + l, i + 1), -f(SACC, l + 1), at(k + l + 1, i + 1), YACC);
+      if (l < j) axpy(cols, -f(SACC, l), at(k + l, i + 1), YACC);
       for (let c = 0; c < cols; c++) store<f64>(yAt(i + 1 + c, yj), tauQ * f(YACC, c));
     }
 
     // --- row i: apply H_j and the deferred updates, A[i, c] −= Y[c, 0..j]·V[i, 0..j] + X[i, 0..j)·U[0..j), c] ---
     const rowI = at(i, i + 1);
     const vRow = at(i, k); // V[i, l] = A[i, k + l] for l < j, and A[i, i] = 1 = V[i, j]
-    for (let c = 0; c < cols; c++) {
-      const p = rowI + (<usize>c << 3);
-      store<f64>(p, load<f64>(p) - dot(j + 1, yAt(i + 1 + c, 0), vRow));
+    {
+      let c = 0;
+      for (; c + 1 < cols; c += 2) {
+        dot2(j + 1, yAt(i + 1 + c, 0), yAt(i + 2 + c, 0), vRow);
+        setF(rowI, c, f(rowI, c) - DOT0);
+        setF(rowI, c + 1, f(rowI, c + 1) - DOT1);
+      }
+      if (c < cols) setF(rowI, c, f(rowI, c) - dot(j + 1, yAt(i + 1 + c, 0), vRow));
+      let l = 0;
+      for (; l + 1 < j; l += 2) {
+        axpy2(cols, -load<f64>(xAt(i, l)), at(k + l, i + 1), -load<f64>(xAt(i, l + 1)), at(k + l + 1, i + 1), rowI);
+      }
+      if (l < j) axpy(cols, -load<f64>(xAt(i, l)), at(k + l, i + 1), rowI);
     }
-    for (let l = 0; l < j; l++) axpy(cols, -load<f64>(xAt(i, l)), at(k + l, i + 1), rowI);
 
     // --- right reflector G_j from row i, columns i+1.. ---
     const alphaR = load<f64>(rowI);
@@ -195,11 +263,16 @@ function panel(k: i32, w: i32, d: usize, e: usize): void {
     if (tauP != 0.0) {
       // the small products x_j needs: AU[l] = Y[i+1:, l]ᵀu (l ≤ j), BU[l] = U[l, i+1:]·u (l < j)
       memory.fill(AU, 0, <usize>(j + 1) << 3);
-      for (let c = 0; c < cols; c++) {
-        const uc = load<f64>(rowI + (<usize>c << 3));
-        axpy(j + 1, uc, yAt(i + 1 + c, 0), AU);
+      let c = 0;
+      for (; c + 1 < cols; c += 2) axpy2(j + 1, f(rowI, c), yAt(i + 1 + c, 0), f(rowI, c + 1), yAt(i + 2 + c, 0), AU);
+      if (c < cols) axpy(j + 1, f(rowI, c), yAt(i + 1 + c, 0), AU);
+      let l = 0;
+      for (; l + 1 < j; l += 2) {
+        dot2(cols, at(k + l, i + 1), at(k + l + 1, i + 1), rowI);
+        setF(BU, l, DOT0);
+        setF(BU, l + 1, DOT1);
       }
-      for (let l = 0; l < j; l++) setF(BU, l, dot(cols, at(k + l, i + 1), rowI));
+      if (l < j) setF(BU, l, dot(cols, at(k + l, i + 1), rowI));
     }
     // the x pass itself runs at the start of the next step, fused; after the panel's last step, alone
     if (j == w - 1 && i + 1 < M) xPassOnly(j, i, tauP);
@@ -217,9 +290,31 @@ function panel(k: i32, w: i32, d: usize, e: usize): void {
   return tauP * (raw - corr);
 }
 
+/** xEntry for rows r and r + 1 at once (each rounded as xEntry rounds it). */
+// @ts-ignore: decorator
+@inline function xEntries2(r: i32, jp: i32, ip: i32, tauP: f64): void {
+  const cols = N - ip - 1;
+  dot2(cols, at(r, ip + 1), at(r + 1, ip + 1), at(ip, ip + 1));
+  const raw0 = DOT0, raw1 = DOT1;
+  dot2(jp + 1, at(r, K0), at(r + 1, K0), AU);
+  let c0 = DOT0, c1 = DOT1;
+  if (jp > 0) {
+    dot2(jp, xAt(r, 0), xAt(r + 1, 0), BU);
+    c0 += DOT0;
+    c1 += DOT1;
+  } else {
+    c0 += 0.0;
+    c1 += 0.0;
+  }
+  store<f64>(xAt(r, jp), tauP * (raw0 - c0));
+  store<f64>(xAt(r + 1, jp), tauP * (raw1 - c1));
+}
+
 function xPassOnly(jp: i32, ip: i32, tauP: f64): void {
   if (tauP == 0.0) return;
-  for (let r = ip + 1; r < M; r++) store<f64>(xAt(r, jp), xEntry(r, jp, ip, tauP));
+  let r = ip + 1;
+  for (; r + 1 < M; r += 2) xEntries2(r, jp, ip, tauP);
+  if (r < M) store<f64>(xAt(r, jp), xEntry(r, jp, ip, tauP));
 }
 
 /**
@@ -241,20 +336,48 @@ function rowPass(j: i32, i: i32, owed: bool, tauP: f64): void {
     memory.fill(SACC, 0, <usize>j << 3);
   }
   const doX = owed && tauP != 0.0;
-  for (let r = i; r < M; r++) {
-    if (doX) store<f64>(xAt(r, j - 1), xEntry(r, j - 1, i - 1, tauP));
-    const vr = at(r, k);
-    const xr = xAt(r, 0);
-    let c = load<f64>(at(r, i));
-    if (j > 0) c -= dot(j, vr, YI) + dot(j, xr, UCOL);
-    setF(COL, r - i, c);
-    if (c != 0.0) {
-      if (cols > 0) axpy(cols, c, at(r, i + 1), YACC);
-      if (j > 0) {
-        axpy(j, c, vr, PACC);
-        axpy(j, c, xr, SACC);
-      }
+  // rows in pairs (the row order of every sum is kept: row r's contribution is added before row r + 1's)
+  let r = i;
+  for (; r + 1 < M; r += 2) {
+    if (doX) xEntries2(r, j - 1, i - 1, tauP);
+    const v0 = at(r, k), v1 = at(r + 1, k);
+    const x0 = xAt(r, 0), x1 = xAt(r + 1, 0);
+    let c0 = load<f64>(at(r, i)), c1 = load<f64>(at(r + 1, i));
+    if (j > 0) {
+      dot2(j, v0, v1, YI);
+      const p0 = DOT0, p1 = DOT1;
+      dot2(j, x0, x1, UCOL);
+      c0 -= p0 + DOT0;
+      c1 -= p1 + DOT1;
     }
+    setF(COL, r - i, c0);
+    setF(COL, r + 1 - i, c1);
+    if (c0 != 0.0 && c1 != 0.0) {
+      if (cols > 0) axpy2(cols, c0, at(r, i + 1), c1, at(r + 1, i + 1), YACC);
+      if (j > 0) {
+        axpy2(j, c0, v0, c1, v1, PACC);
+        axpy2(j, c0, x0, c1, x1, SACC);
+      }
+    } else {
+      if (c0 != 0.0) rowContribution(r, i, j, cols, c0);
+      if (c1 != 0.0) rowContribution(r + 1, i, j, cols, c1);
+    }
+  }
+  if (r < M) {
+    if (doX) store<f64>(xAt(r, j - 1), xEntry(r, j - 1, i - 1, tauP));
+    let c = load<f64>(at(r, i));
+    if (j > 0) c -= dot(j, at(r, k), YI) + dot(j, xAt(r, 0), UCOL);
+    setF(COL, r - i, c);
+    if (c != 0.0) rowContribution(r, i, j, cols, c);
+  }
+}
+
+/** Row r's share of YACC, PACC and SACC for the column entry c. */
+function rowContribution(r: i32, i: i32, j: i32, cols: i32, c: f64): void {
+  if (cols > 0) axpy(cols, c, at(r, i + 1), YACC);
+  if (j > 0) {
+    axpy(j, c, at(r, K0), PACC);
+    axpy(j, c, xAt(r, 0), SACC);
   }
 }
 
