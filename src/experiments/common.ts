@@ -155,9 +155,14 @@ export function epochCost(d: number, batch = 64): number {
   return (batch / 64) * (STEP_GEMM_SHARE * (d / 64) ** 2 + (1 - STEP_GEMM_SHARE));
 }
 
+/** Cost of one values-only SVD (bidiagonalisation + dqds) of a d×d matrix. */
+export function bidiagCost(d: number): number {
+  return BIDIAG_UNITS * (d / 64) ** 3;
+}
+
 /** Cost of one metrics evaluation of a d×d weight (values-only SVD and the component errors). */
 export function evalCost(d: number): number {
-  return EVAL_UNITS * (d / 64) ** 2 + BIDIAG_UNITS * (d / 64) ** 3;
+  return EVAL_UNITS * (d / 64) ** 2 + bidiagCost(d);
 }
 
 /** Metrics stAlpha<l> (α per layer at the end) and stAlphaFit<l> (the last unclamped fit, when there is one) of an

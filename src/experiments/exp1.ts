@@ -5,7 +5,7 @@
 // Trial 0 also keeps its spectra (σ*, σ̂, σ₁/σ_min at 21 epochs; src/experiments/spectra.ts).
 import type { Matrix } from '../engine/block.js';
 import type { CellContext, CellResult, Experiment, RunConfig } from './types.js';
-import { epochCost, methodSpec, runLinear, spectraCost, trialTarget } from './common.js';
+import { bidiagCost, epochCost, evalCost, methodSpec, runLinear, spectraCost, trialTarget } from './common.js';
 import { closedFormMetrics, overlayOf } from '../theory/trial.js';
 import { spectraSampling } from './spectra.js';
 
@@ -21,7 +21,8 @@ export const exp1: Experiment = {
     paper: { dims: [32, 64, 128, 256, 512], trials: 15 },
   },
   cells: (config: RunConfig) => config.dims.map((d) => `d=${d}`),
-  cellCost: (config, cell) => config.epochs * epochCost(dimOf(cell), config.batch) + (dimOf(cell) / 64) ** 3,
+  // the steps, then three SVDs: the target's components, the trained weight's, and the closed-form mean path's κ
+  cellCost: (config, cell) => config.epochs * epochCost(dimOf(cell), config.batch) + 2 * evalCost(dimOf(cell)) + bidiagCost(dimOf(cell)),
   trialZeroCost: (config, cell) => spectraCost(config, dimOf(cell)),
   runCell(ctx: CellContext): CellResult {
     const d = dimOf(ctx.cell);
