@@ -6,7 +6,8 @@
 // It times the compiled runner in dist/ — what `condlab run` and `npm start` execute — not src/ through tsx: from
 // sources every worker thread first registers tsx and transpiles the runner's imports (~0.25 s per experiment here),
 // a cost no user pays.
-// Run: npm run bench -- --only reproduction [--fma] [--threads N]   (needs dist/: npm run build:ts)
+// Run: npm run bench -- --only reproduction [--fma] [--threads N]   (`npm run bench` compiles dist/ first, so the
+// run never times stale code; `tsx bench/run.ts` directly needs a current `npm run build:ts`)
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
