@@ -150,6 +150,24 @@ export function bidiagonalize(m: i32, n: i32, a: usize, d: usize, e: usize): voi
   heap.free(X);
 }
 
+/** out[c] −= Y[c0 + c, 0..len)·v for c < cols, two Y rows per dot2. */
+function subYProducts(c0: i32, cols: i32, len: i32, v: usize, out: usize): void {
+  let c = 0;
+  for (; c + 1 < cols; c += 2) {
+    dot2(len, yAt(c0 + c, 0), yAt(c0 + c + 1, 0), v);
+    setF(out, c, f(out, c) - DOT0);
+    setF(out, c + 1, f(out, c + 1) - DOT1);
+  }
+  if (c < cols) setF(out, c, f(out, c) - dot(len, yAt(c0 + c, 0), v));
+}
+
+/** out −= Σ_{l<j} coef[l]·U[l, c0..c0+cols) (U row l = A row K0 + l), in l order, two rows per axpy2. */
+function subURows(c0: i32, cols: i32, j: i32, coef: usize, out: usize): void {
+  let l = 0;
+  for (; l + 1 < j; l += 2) axpy2(cols, -f(coef, l), at(K0 + l, c0), -f(coef, l + 1), at(K0 + l + 1, c0), out);
+  if (l < j) axpy(cols, -f(coef, l), at(K0 + l, c0), out);
+}
+
 /** A[k+w:, k+w:] −= V·Yᵀ + X·Uᵀ as one GEMM [V X]·[Y Uᵀ]ᵀ with K = 2w. */
 function trailingUpdate(k: i32, w: i32, lhs: usize, rhs: usize): void {
   const r0 = k + w;
@@ -211,38 +229,16 @@ function panel(k: i32, w: i32, d: usize, e: usize): void {
         setF(PACC, l, (f(PACC, l) - beta * load<f64>(at(i, k + l))) * scale);
         setF(SACC, l, (f(SACC, l) - beta * load<f64>(xAt(i, l))) * scale);
       }
-      if (j > 0) {
-        let c = 0;
-        for (; c + 1 < cols; c += 2) {
-          dot2(j, yAt(i + 1 + c, 0), yAt(i + 2 + c, 0), PACC);
-          setF(YACC, c, f(YACC, c) - DOT0);
-          setF(YACC, c + 1, f(YACC, c + 1) - DOT1);
-        }
-        if (c < cols) setF(YACC, c, f(YACC, c) - dot(j, yAt(i + 1 + c, 0), PACC));
-      }
-      let l = 0;
-      for (; l + 1 < j; l += 2) axpy2(cols, -f(SACC, l), at(k + l, i + 1), -f(SACC, l + 1), at(k + l + 1, i + 1), YACC);
-      if (l < j) axpy(cols, -f(SACC, l), at(k + l, i + 1), YACC);
+      if (j > 0) subYProducts(i + 1, cols, j, PACC, YACC);
+      subURows(i + 1, cols, j, SACC, YACC);
       for (let c = 0; c < cols; c++) store<f64>(yAt(i + 1 + c, yj), tauQ * f(YACC, c));
     }
 
     // --- row i: apply H_j and the deferred updates, A[i, c] −= Y[c, 0..j]·V[i, 0..j] + X[i, 0..j)·U[0..j), c] ---
     const rowI = at(i, i + 1);
     const vRow = at(i, k); // V[i, l] = A[i, k + l] for l < j, and A[i, i] = 1 = V[i, j]
-    {
-      let c = 0;
-      for (; c + 1 < cols; c += 2) {
-        dot2(j + 1, yAt(i + 1 + c, 0), yAt(i + 2 + c, 0), vRow);
-        setF(rowI, c, f(rowI, c) - DOT0);
-        setF(rowI, c + 1, f(rowI, c + 1) - DOT1);
-      }
-      if (c < cols) setF(rowI, c, f(rowI, c) - dot(j + 1, yAt(i + 1 + c, 0), vRow));
-      let l = 0;
-      for (; l + 1 < j; l += 2) {
-        axpy2(cols, -load<f64>(xAt(i, l)), at(k + l, i + 1), -load<f64>(xAt(i, l + 1)), at(k + l + 1, i + 1), rowI);
-      }
-      if (l < j) axpy(cols, -load<f64>(xAt(i, l)), at(k + l, i + 1), rowI);
-    }
+    subYProducts(i + 1, cols, j + 1, vRow, rowI);
+    subURows(i + 1, cols, j, xAt(i, 0), rowI);
 
     // --- right reflector G_j from row i, columns i+1.. ---
     const alphaR = load<f64>(rowI);
@@ -303,7 +299,7 @@ function panel(k: i32, w: i32, d: usize, e: usize): void {
     c0 += DOT0;
     c1 += DOT1;
   } else {
-    c0 += 0.0;
+    c0 += 0.0; // as xEntry's `+ 0.0` (a −0 becomes +0), so the pair rounds exactly as the single row
     c1 += 0.0;
   }
   store<f64>(xAt(r, jp), tauP * (raw0 - c0));
